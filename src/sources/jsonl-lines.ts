@@ -1,0 +1,113 @@
+// Streams a JSONL file line by line in bounded memory: each complete line is checked and parsed
+// (stream-json's per-line JSONL parser), bad lines are counted and skipped, never fatal.
+import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { jsonlParser } from 'stream-json/jsonl/parser.js';
+import { addCount, type Counts } from '../model/session.ts';
+
+export const DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024;
+
+export interface JsonLinesOptions {
+  /** A line longer than this is skipped without being buffered whole. */
+  maxLineBytes?: number;
+  /** Read buffer size; larger is faster, smaller bounds memory. */
+  chunkBytes?: number;
+}
+
+/** Called once per parsed line, in file order; `lineNo` is 1-based. */
+export type LineHandler = (value: unknown, lineNo: number) => void;
+
+const NEWLINE = 0x0a;
+
+/**
+ * Reads `path` and calls `onLine` for each line that is valid UTF-8 JSON. Counts (added to
+ * `counts`): lines, empty_lines, malformed_json, invalid_utf8, oversize_line, truncated_last_line.
+ * Rejects only when the file itself cannot be read (missing, unreadable, a directory).
+ */
+export async function readJsonLines(
+  path: string,
+  onLine: LineHandler,
+  counts: Counts,
+  opts: JsonLinesOptions = {},
+): Promise<{ bytes: number; lines: number }> {
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let lastLine = false;
+  const parse = jsonlParser({
+    errorIndicator: () => {
+      addCount(counts, lastLine ? 'truncated_last_line' : 'malformed_json');
+      return undefined;
+    },
+  }) as (s: string) => { key: number; value: unknown } | symbol;
+
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let oversize = false;
+  let lineNo = 0;
+  let bytes = 0;
+
+  const emit = (buf: Buffer): void => {
+    lineNo++;
+    addCount(counts, 'lines');
+    if (buf.length === 0 || (buf.length === 1 && buf[0] === 0x0d)) {
+      addCount(counts, 'empty_lines');
+      return;
+    }
+    if (!isUtf8(buf)) {
+      addCount(counts, 'invalid_utf8');
+      return;
+    }
+    const text = buf.toString('utf8');
+    if (text.trim() === '') {
+      addCount(counts, 'empty_lines');
+      return;
+    }
+    const r = parse(text);
+    if (typeof r === 'object' && r !== null) onLine(r.value, lineNo);
+  };
+
+  const stream = createReadStream(path, { highWaterMark: opts.chunkBytes ?? 1024 * 1024 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      const end = nl === -1 ? chunk.length : nl;
+      if (!oversize) {
+        pendingBytes += end - start;
+        if (pendingBytes > maxLine) {
+          // Drop what we hold and ignore the rest of this line as it streams past.
+          oversize = true;
+          pending = [];
+        } else if (end > start) {
+          pending.push(chunk.subarray(start, end));
+        }
+      }
+      if (nl === -1) break;
+      if (oversize) {
+        lineNo++;
+        addCount(counts, 'lines');
+        addCount(counts, 'oversize_line');
+      } else {
+        emit(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
+      }
+      pending = [];
+      pendingBytes = 0;
+      oversize = false;
+      start = nl + 1;
+    }
+    // Subarrays pin the whole read buffer; copy a short tail so the buffer can be freed.
+    if (pending.length && pendingBytes < chunk.length / 4) {
+      pending = [Buffer.from(Buffer.concat(pending, pendingBytes))];
+    }
+  }
+  // A last line without a newline: a session still being written, or a file cut short.
+  if (oversize) {
+    lineNo++;
+    addCount(counts, 'lines');
+    addCount(counts, 'oversize_line');
+  } else if (pendingBytes > 0) {
+    lastLine = true;
+    emit(Buffer.concat(pending, pendingBytes));
+  }
+  return { bytes, lines: lineNo };
+}
