@@ -12,6 +12,8 @@ export interface JsonLinesOptions {
   maxLineBytes?: number;
   /** Read buffer size; larger is faster, smaller bounds memory. */
   chunkBytes?: number;
+  /** Read only the first `endByte` bytes (a shard's committed prefix). */
+  endByte?: number;
 }
 
 /** Called once per parsed line, in file order; `lineNo` is 1-based. */
@@ -65,7 +67,10 @@ export async function readJsonLines(
     if (typeof r === 'object' && r !== null) onLine(r.value, lineNo);
   };
 
-  const stream = createReadStream(path, { highWaterMark: opts.chunkBytes ?? 1024 * 1024 });
+  const stream = createReadStream(path, {
+    highWaterMark: opts.chunkBytes ?? 1024 * 1024,
+    ...(opts.endByte !== undefined ? { end: opts.endByte - 1 } : {}),
+  });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     let start = 0;

@@ -1,0 +1,100 @@
+// The `session-file` queue: one job per session file on disk (Claude Code, pi, pir, omp).
+import { createHash } from 'node:crypto';
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { QueueContext } from './connection.ts';
+
+export const SESSION_FILE_QUEUE = 'session-file';
+export const SESSION_FILE_DESCRIPTION = 'Session transcripts on disk -> ShareGPT training shards';
+
+export const sessionFileJobSchema = z.object({
+  path: z.string().min(1),
+  /** The configured root the file was found under; the worker re-checks it against its own roots. */
+  root: z.string().min(1),
+  /** Runtime decided from the root it was found under; the format is decided from content. */
+  runtime: z.enum(['claude-code', 'pi', 'pir', 'omp']),
+  size: z.number().int().nonnegative(),
+  mtimeMs: z.number().nonnegative(),
+  /** The backfill/watch run that enqueued it, for its summary counters. */
+  runId: z.string().optional(),
+});
+export type SessionFileJob = z.infer<typeof sessionFileJobSchema>;
+
+export const sessionFileJobOptions: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  // Bounded history so Redis memory stays flat on long runs; failed jobs stay longer for triage.
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 10_000 },
+};
+
+/** Same path, size and mtime -> same id, so an unchanged file is never enqueued twice. */
+export function sessionFileJobId(j: Pick<SessionFileJob, 'path' | 'size' | 'mtimeMs'>): string {
+  const h = createHash('sha256').update(`${j.path}\0${j.size}\0${Math.trunc(j.mtimeMs)}`).digest('hex');
+  return `sf-${h.slice(0, 32)}`;
+}
+
+export function sessionFileQueue(ctx: QueueContext, connection: Redis): Queue<SessionFileJob> {
+  return new Queue<SessionFileJob>(SESSION_FILE_QUEUE, { connection, prefix: ctx.prefix, defaultJobOptions: sessionFileJobOptions });
+}
+
+export interface Backpressure {
+  highWater: number;
+  lowWater: number;
+  pollMs?: number;
+  /** Called once each time the producer starts waiting. */
+  onPause?: (waiting: number) => void;
+}
+
+async function waitingCount(queue: Queue): Promise<number> {
+  const c = await queue.getJobCounts('waiting', 'prioritized');
+  return (c.waiting ?? 0) + (c.prioritized ?? 0);
+}
+
+/**
+ * Adds jobs in `addBulk` chunks. Stops adding while the queue's waiting count is above the high-water
+ * mark and resumes once it falls below the low one. Jobs whose id is already in the queue, or that
+ * `alreadyDone` reports as processed, are not added. Returns the jobs this call added.
+ */
+export async function enqueueSessionFiles(
+  queue: Queue<SessionFileJob>,
+  client: Redis,
+  jobs: AsyncIterable<SessionFileJob> | Iterable<SessionFileJob>,
+  bp: Backpressure,
+  opts: { chunkSize?: number; alreadyDone?: (batch: SessionFileJob[]) => Promise<boolean[]>; onAdded?: (n: number) => void } = {},
+): Promise<{ submitted: number; added: number; skipped: number }> {
+  const chunkSize = opts.chunkSize ?? 500;
+  let batch: SessionFileJob[] = [];
+  let submitted = 0;
+  let added = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const data = batch.map((d) => sessionFileJobSchema.parse(d));
+    batch = [];
+    submitted += data.length;
+    const done = opts.alreadyDone ? await opts.alreadyDone(data) : data.map(() => false);
+    const pipe = client.pipeline();
+    for (const d of data) pipe.exists(queue.toKey(sessionFileJobId(d)));
+    const exists = (await pipe.exec()) ?? [];
+    const fresh = data.filter((_, i) => !done[i] && exists[i]?.[1] !== 1);
+    if (fresh.length === 0) return;
+    let waiting = await waitingCount(queue);
+    if (waiting > bp.highWater) {
+      bp.onPause?.(waiting);
+      while (waiting > bp.lowWater) {
+        await new Promise((r) => setTimeout(r, bp.pollMs ?? 250));
+        waiting = await waitingCount(queue);
+      }
+    }
+    await queue.addBulk(fresh.map((d) => ({ name: SESSION_FILE_QUEUE, data: d, opts: { jobId: sessionFileJobId(d) } })));
+    added += fresh.length;
+    opts.onAdded?.(fresh.length);
+  };
+  for await (const j of jobs) {
+    batch.push(j);
+    if (batch.length >= chunkSize) await flush();
+  }
+  await flush();
+  return { submitted, added, skipped: submitted - added };
+}

@@ -1,0 +1,93 @@
+// `harvest backfill`: discover session files, enqueue them (backpressure, dedupe by job id and by
+// the processed-files ledger), and with --inline run workers here until this run's jobs are done.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import type { HarvestConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { discoverSessionFiles, type DiscoveryNotes } from '../sources/discover-all.ts';
+import { FileLedger } from '../state/file-ledger.ts';
+import { RunStats } from '../state/run-stats.ts';
+import { clientConnection } from '../../queues/connection.ts';
+import { enqueueSessionFiles, sessionFileQueue, type SessionFileJob } from '../../queues/session-file.ts';
+import { startSessionFileWorker } from '../../workers/session-file.ts';
+import { allRoots, chooseRoots, type RootFlags } from './session-roots.ts';
+import { buildSummary, formatSummary, type RunSummary } from './summary.ts';
+
+export interface BackfillOptions extends RootFlags {
+  inline?: boolean;
+  json?: boolean;
+  concurrency?: number;
+}
+
+export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: Logger): Promise<RunSummary | null> {
+  const started = Date.now();
+  const { roots, origin } = chooseRoots(opts);
+  for (const r of allRoots(roots)) if (!existsSync(r)) log.warn({ root: r }, 'session root does not exist; nothing to read there');
+  if (origin === 'fixtures') log.info('no default session folders here; backfilling the bundled sample data in fixtures/');
+  // Roots named for this run are roots this run's inline workers may read.
+  const runCfg: HarvestConfig = { ...cfg, roots: [...new Set([...cfg.roots, ...allRoots(roots)])] };
+
+  const ctx = { redisUrl: cfg.redisUrl, prefix: cfg.prefix };
+  const redis = clientConnection(ctx);
+  const queue = sessionFileQueue(ctx, redis);
+  const files = new FileLedger(redis, cfg.prefix);
+  const runs = new RunStats(redis, cfg.prefix);
+  const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const worker = opts.inline ? await startSessionFileWorker(runCfg, log, opts.concurrency ?? cfg.concurrency) : null;
+
+  const notes: DiscoveryNotes = { notices: [], missing: [] };
+  let found = 0;
+  async function* jobs(): AsyncGenerator<SessionFileJob> {
+    for await (const f of discoverSessionFiles(roots, notes)) {
+      found++;
+      yield { ...f, runId };
+    }
+  }
+  const bar = opts.inline && process.stderr.isTTY && !opts.json
+    ? new cliProgress.SingleBar({ format: 'backfill [{bar}] {value}/{total} files | {samples} samples | {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+    : null;
+  let enqueued = 0;
+  try {
+    const res = await enqueueSessionFiles(queue, redis, jobs(), {
+      highWater: cfg.highWater,
+      lowWater: cfg.lowWater,
+      onPause: (w) => log.info({ waiting: w }, 'queue above high-water mark; pausing the producer'),
+    }, {
+      alreadyDone: (b) => files.processed(b),
+      onAdded: (n) => { enqueued += n; bar?.setTotal(enqueued); },
+    });
+    for (const n of new Set(notes.notices)) log.info(n);
+    if (notes.missing.length) log.warn({ count: notes.missing.length, first: notes.missing[0] }, 'index rows whose session file is gone');
+    log.info({ run: runId, found: res.submitted, enqueued: res.added, unchanged: res.skipped }, 'enqueued session files');
+
+    if (!worker) {
+      if (!opts.json) process.stdout.write(`enqueued ${res.added} of ${res.submitted} session files (run ${runId}); workers will process them\n`);
+      return null;
+    }
+    bar?.start(res.added, 0, { samples: 0 });
+    let lastLog = 0;
+    for (;;) {
+      const c = await runs.get(runId);
+      const done = (c.files ?? 0) + (c.files_failed ?? 0);
+      bar?.update(done, { samples: c.samples_written ?? 0 });
+      if (!bar && Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        log.info({ done, of: res.added, samples: c.samples_written ?? 0 }, 'backfill progress');
+      }
+      if (done >= res.added) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    bar?.stop();
+    await worker.close();
+    const summary = buildSummary(runId, cfg.outDir, await runs.get(runId), res.submitted, res.added, Date.now() - started);
+    if (!opts.json) process.stdout.write(formatSummary(summary) + '\n');
+    else process.stdout.write(JSON.stringify(summary) + '\n');
+    return summary;
+  } finally {
+    bar?.stop();
+    await worker?.close().catch(() => undefined);
+    await queue.close();
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,131 @@
+// The `harvest` command line. Each command lives in its own file; this one wires them to flags.
+import { Command, Option, InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import { loadConfig, ConfigError, type HarvestConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { ensureRedis, RedisUnavailableError } from './ensure-redis.ts';
+import { backfill } from './backfill.ts';
+import { validateDataset, formatValidation } from './validate.ts';
+import { runWorkerProcess } from '../../workers/main.ts';
+import { startWatch } from './watch.ts';
+import { parseDuration } from './duration.ts';
+import { chooseRoots, allRoots } from './session-roots.ts';
+
+const log = createLogger();
+
+const int = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** Loads config with command-line overrides and makes sure Redis answers (or starts a private one). */
+async function withRedis(overrides: Partial<HarvestConfig>, fn: (cfg: HarvestConfig) => Promise<void>): Promise<void> {
+  const cfg = loadConfig(process.env, overrides);
+  const redis = await ensureRedis(cfg.redisUrl, cfg.redisUrlExplicit, cfg.outDir);
+  if (redis.private) log.info({ url: redis.url }, 'no Redis at the default address; started a private redis-server for this run');
+  try {
+    await fn({ ...cfg, redisUrl: redis.url });
+  } finally {
+    await redis.stop();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('harvest')
+    .description('Turns AI coding-agent sessions, PRs and orchestrator events into training data and time series')
+    .showHelpAfterError();
+
+  program
+    .command('backfill')
+    .description('enqueue every session file under the given roots (default: every default root that exists, else fixtures/)')
+    .option('--claude <dir>', 'Claude Code projects folder (repeatable)', collect)
+    .option('--pir <dir>', 'pi / pir sessions folder (repeatable)', collect)
+    .option('--omp <dir>', 'omp sessions folder (repeatable)', collect)
+    .option('--out <dir>', 'dataset folder for inline workers (HARVEST_OUT, default ./data)')
+    .option('--inline', 'also run workers in this process until this run is done, then print a summary')
+    .option('--json', 'print the summary as one JSON object on the last line of stdout')
+    .option('--concurrency <n>', 'inline worker concurrency', int)
+    .option('--thinking <mode>', 'keep or drop thinking traces in gpt messages', 'keep')
+    .action(async (o) => {
+      if (!['keep', 'drop'].includes(o.thinking)) throw new InvalidArgumentError('--thinking takes keep or drop');
+      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), thinking: o.thinking }, async (cfg) => {
+        await backfill(cfg, o, log);
+      });
+    });
+
+  program
+    .command('worker')
+    .description('serve the queues until SIGTERM, then finish active jobs and exit')
+    .option('--queues <names>', 'comma-separated queues to serve (default: all)')
+    .option('--concurrency <n>', 'jobs at once per queue, or per queue as name=n,name=n')
+    .option('--out <dir>', 'dataset folder (HARVEST_OUT, default ./data)')
+    .action(async (o) => {
+      const per: Record<string, number> = {};
+      let def: number | undefined;
+      for (const part of String(o.concurrency ?? '').split(',').filter(Boolean)) {
+        const [k, v] = part.includes('=') ? part.split('=') : [undefined, part];
+        const n = int(v);
+        if (k) per[k] = n;
+        else def = n;
+      }
+      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), ...(def ? { concurrency: def } : {}) }, async (cfg) => {
+        await runWorkerProcess(cfg, log, { queues: o.queues?.split(',').filter(Boolean), concurrency: per });
+      });
+    });
+
+  program
+    .command('watch')
+    .description('keep capturing: enqueue session files once they have been quiet for the settle time, again when they grow')
+    .option('--claude <dir>', 'Claude Code projects folder (repeatable)', collect)
+    .option('--pir <dir>', 'pi / pir sessions folder (repeatable)', collect)
+    .option('--omp <dir>', 'omp sessions folder (repeatable)', collect)
+    .option('--settle <duration>', 'quiet time before a changed session is enqueued', parseDuration, 120_000)
+    .option('--rescan <duration>', 'full rescan interval (safety net for missed events)', parseDuration, 60_000)
+    .action(async (o) => {
+      const { roots } = chooseRoots(o);
+      await withRedis({}, async (cfg) => {
+        const w = await startWatch({ ...cfg, roots: [...cfg.roots, ...allRoots(roots)] }, { roots, settleMs: o.settle, rescanMs: o.rescan }, log);
+        await new Promise<void>((resolve) => {
+          const stop = () => void w.stop().then(resolve);
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+        });
+        log.info('watch stopped');
+      });
+    });
+
+  program
+    .command('validate')
+    .argument('<dir>', 'dataset folder (the --out of a backfill, or its samples/ folder)')
+    .description('check every shard against the ShareGPT rules and print dataset statistics; exit 1 on any invalid sample')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, o) => {
+      const v = await validateDataset(resolve(dir));
+      process.stdout.write((o.json ? JSON.stringify(v) : formatValidation(v)) + '\n');
+      if (v.stats.invalid > 0) process.exitCode = 1;
+    });
+
+  program.addOption(new Option('--log-level <level>', 'pino log level').env('HARVEST_LOG_LEVEL').hideHelp());
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+    // Queue clients and loggers keep handles open; a finished command exits.
+    process.exit(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof RedisUnavailableError) {
+      process.stderr.write(`harvest: ${e.message}\n`);
+      process.exit(2);
+    }
+    if (e instanceof ConfigError || e instanceof InvalidArgumentError) {
+      process.stderr.write(`harvest: ${e.message}\n`);
+      process.exit(2);
+    }
+    log.error({ err: e }, (e as Error).message);
+    process.exit(1);
+  }
+}

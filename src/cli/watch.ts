@@ -1,0 +1,118 @@
+// `harvest watch`: a long-running producer. File-system events (and a periodic rescan as a safety
+// net, which also reads pir's index) mark session files as changed; a file is enqueued once it has
+// been quiet for the settle time, and again whenever it grows. Restarting re-enqueues nothing
+// already processed (the processed-files ledger and deterministic job ids).
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { sep } from 'node:path';
+import { watch as watchFs, type FSWatcher } from 'chokidar';
+import type { HarvestConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Runtime } from '../model/session.ts';
+import { discoverSessionFiles, type DiscoveredFile, type DiscoveryNotes, type SessionRoots } from '../sources/discover-all.ts';
+import { FileLedger } from '../state/file-ledger.ts';
+import { clientConnection } from '../../queues/connection.ts';
+import { enqueueSessionFiles, sessionFileQueue, type SessionFileJob } from '../../queues/session-file.ts';
+
+export interface WatchOptions {
+  roots: SessionRoots;
+  settleMs: number;
+  rescanMs: number;
+}
+
+export interface RunningWatch {
+  /** Resolves after each completed rescan (for tests and logs). */
+  scans: number;
+  stop(): Promise<void>;
+}
+
+function rootOf(path: string, roots: SessionRoots): { root: string; runtime: Runtime } | null {
+  const pairs: [Runtime, string[] | undefined][] = [['claude-code', roots.claude], ['pir', roots.pir], ['omp', roots.omp]];
+  for (const [runtime, list] of pairs) for (const root of list ?? []) if (path.startsWith(root + sep)) return { root, runtime };
+  return null;
+}
+
+export async function startWatch(cfg: HarvestConfig, opts: WatchOptions, log: Logger): Promise<RunningWatch> {
+  const ctx = { redisUrl: cfg.redisUrl, prefix: cfg.prefix };
+  const redis = clientConnection(ctx);
+  const queue = sessionFileQueue(ctx, redis);
+  const files = new FileLedger(redis, cfg.prefix);
+  const runId = `watch-${randomBytes(3).toString('hex')}`;
+  /** Changed files waiting to be quiet: path -> where it was found. */
+  const pending = new Map<string, { root: string; runtime: Runtime }>();
+  let stopped = false;
+  let busy: Promise<void> = Promise.resolve();
+  const state: RunningWatch = { scans: 0, stop: async () => undefined };
+
+  const enqueue = async (batch: DiscoveredFile[]) => {
+    if (batch.length === 0) return;
+    const res = await enqueueSessionFiles(queue, redis, batch.map((f): SessionFileJob => ({ ...f, runId })), {
+      highWater: cfg.highWater, lowWater: cfg.lowWater,
+    }, { alreadyDone: (b) => files.processed(b) });
+    if (res.added) log.info({ added: res.added }, 'enqueued changed session files');
+  };
+
+  /** Enqueues pending files that have been quiet for the settle time; keeps the others. */
+  const flushSettled = async () => {
+    const now = Date.now();
+    const ready: DiscoveredFile[] = [];
+    for (const [path, where] of pending) {
+      try {
+        const st = await stat(path);
+        if (now - st.mtimeMs < opts.settleMs) continue;
+        ready.push({ path, ...where, size: st.size, mtimeMs: Math.trunc(st.mtimeMs) });
+      } catch {
+        // Gone before it settled: nothing to capture.
+      }
+      pending.delete(path);
+    }
+    await enqueue(ready);
+  };
+
+  const rescan = async () => {
+    const notes: DiscoveryNotes = { notices: [], missing: [] };
+    const now = Date.now();
+    const ready: DiscoveredFile[] = [];
+    for await (const f of discoverSessionFiles(opts.roots, notes)) {
+      if (now - f.mtimeMs < opts.settleMs) pending.set(f.path, { root: f.root, runtime: f.runtime });
+      else ready.push(f);
+    }
+    for (const n of new Set(notes.notices)) if (state.scans === 0) log.info(n);
+    await enqueue(ready);
+    state.scans++;
+  };
+
+  const serial = (fn: () => Promise<void>) => {
+    busy = busy.then(fn).catch((err) => log.error({ err }, 'watch step failed'));
+    return busy;
+  };
+
+  const allRoots = [...(opts.roots.claude ?? []), ...(opts.roots.pir ?? []), ...(opts.roots.omp ?? [])];
+  const watcher: FSWatcher = watchFs(allRoots, {
+    ignoreInitial: true,
+    ignored: (p, st) => !!st?.isFile() && !p.endsWith('.jsonl'),
+    awaitWriteFinish: false,
+  });
+  const onChange = (p: string) => {
+    const where = rootOf(p, opts.roots);
+    if (where && p.endsWith('.jsonl')) pending.set(p, where);
+  };
+  watcher.on('add', onChange).on('change', onChange).on('error', (err) => log.warn({ err }, 'file watcher error; the rescan still runs'));
+
+  await serial(rescan);
+  const tick = setInterval(() => void serial(flushSettled), Math.min(1000, opts.settleMs));
+  const rescanTimer = setInterval(() => void serial(rescan), opts.rescanMs);
+  log.info({ roots: allRoots, settleMs: opts.settleMs }, 'watching session folders');
+
+  state.stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(tick);
+    clearInterval(rescanTimer);
+    await watcher.close();
+    await busy;
+    await queue.close();
+    redis.disconnect();
+  };
+  return state;
+}

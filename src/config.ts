@@ -1,0 +1,109 @@
+// Configuration, read and validated once at the edge (CLI, worker entry) and passed inward.
+import { homedir, hostname } from 'node:os';
+import { resolve, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export function expandHome(p: string): string {
+  return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
+}
+
+/** Default session roots of each runtime, as their tools lay them out. */
+export function defaultRoots(env: NodeJS.ProcessEnv = process.env): { claude: string; pir: string; omp: string } {
+  const piAgentDir = env.PI_CODING_AGENT_DIR ? expandHome(env.PI_CODING_AGENT_DIR) : join(homedir(), '.pi', 'agent');
+  return {
+    claude: join(env.CLAUDE_CONFIG_DIR ? expandHome(env.CLAUDE_CONFIG_DIR) : join(homedir(), '.claude'), 'projects'),
+    pir: env.PI_SESSIONS_DIR ? expandHome(env.PI_SESSIONS_DIR) : join(piAgentDir, 'sessions'),
+    omp: join(homedir(), '.omp', 'agent', 'sessions'),
+  };
+}
+
+const posInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  REDIS_URL: z.string().url().optional(),
+  HARVEST_PREFIX: z.string().min(1).default('harvest'),
+  HARVEST_OUT: z.string().default('./data'),
+  HARVEST_TOWN_ROOT: z.string().default('~/gt'),
+  HARVEST_ROOTS: z.string().optional(),
+  HARVEST_VAL_PERCENT: z.coerce.number().min(0).max(100).default(5),
+  HARVEST_SHARD_MAX_BYTES: posInt.default(64 * 1024 * 1024),
+  HARVEST_MAX_LINE_BYTES: posInt.default(32 * 1024 * 1024),
+  HARVEST_THINKING: z.enum(['keep', 'drop']).default('keep'),
+  HARVEST_MIN_SCORE: z.coerce.number().min(0).max(1).default(0),
+  HARVEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  HARVEST_CONCURRENCY: posInt.default(2),
+  HARVEST_HIGH_WATER: posInt.default(5000),
+  HARVEST_LOW_WATER: posInt.default(1000),
+  HARVEST_SEAL_IDLE_MS: posInt.default(30_000),
+  HARVEST_LOG_LEVEL: z.string().default('info'),
+});
+
+export interface HarvestConfig {
+  redisUrl: string;
+  /** True when REDIS_URL was given: then no private Redis is ever started. */
+  redisUrlExplicit: boolean;
+  prefix: string;
+  outDir: string;
+  townRoot: string;
+  /** Folders a worker may read sessions from; a job outside them is refused. */
+  roots: string[];
+  valPercent: number;
+  shardMaxBytes: number;
+  maxLineBytes: number;
+  thinking: 'keep' | 'drop';
+  minScore: number;
+  workerId: string;
+  concurrency: number;
+  highWater: number;
+  lowWater: number;
+  sealIdleMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HarvestConfig> = {}): HarvestConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ConfigError(`bad configuration: ${first.path.join('.')}: ${first.message}`);
+  }
+  const e = parsed.data;
+  const d = defaultRoots(env);
+  const roots = e.HARVEST_ROOTS
+    ? e.HARVEST_ROOTS.split(':').filter(Boolean)
+    : [d.claude, d.pir, d.omp, resolve('fixtures')];
+  const cfg: HarvestConfig = {
+    redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redisUrlExplicit: e.REDIS_URL !== undefined,
+    prefix: e.HARVEST_PREFIX,
+    outDir: resolve(expandHome(e.HARVEST_OUT)),
+    townRoot: resolve(expandHome(e.HARVEST_TOWN_ROOT)),
+    roots: roots.map((r) => resolve(expandHome(r))),
+    valPercent: e.HARVEST_VAL_PERCENT,
+    shardMaxBytes: e.HARVEST_SHARD_MAX_BYTES,
+    maxLineBytes: e.HARVEST_MAX_LINE_BYTES,
+    thinking: e.HARVEST_THINKING,
+    minScore: e.HARVEST_MIN_SCORE,
+    workerId: e.HARVEST_WORKER_ID ?? defaultWorkerId(),
+    concurrency: e.HARVEST_CONCURRENCY,
+    highWater: e.HARVEST_HIGH_WATER,
+    lowWater: e.HARVEST_LOW_WATER,
+    sealIdleMs: e.HARVEST_SEAL_IDLE_MS,
+    logLevel: e.HARVEST_LOG_LEVEL,
+  };
+  return { ...cfg, ...overrides };
+}
+
+/** Unique per process, readable, safe in a file name: host, pid and start time. */
+export function defaultWorkerId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 40) || 'host';
+  return `${host}-${process.pid}-${Date.now().toString(36)}`;
+}
+
+export function existingDir(p: string): boolean {
+  return existsSync(p);
+}

@@ -1,0 +1,132 @@
+// One session file's whole path: read (format from content) -> samples -> dedupe claim -> shard
+// write (durable) -> ledger commit. Knows nothing of how the job reached it.
+import { realpath, stat } from 'node:fs/promises';
+import { sep } from 'node:path';
+import { addCount, mergeCounts, type Counts, type ReadResult, type Runtime } from '../model/session.ts';
+import { detectFormat } from '../sources/detect-format.ts';
+import { readClaudeSession } from '../sources/claude/read.ts';
+import { readPiSession } from '../sources/pi/read.ts';
+import { sessionToSamples } from './session-samples.ts';
+import { sampleContentHash } from '../transforms/dedupe.ts';
+import type { RecordLedger, LedgerEntry } from '../state/record-ledger.ts';
+import type { ShardWriter, ShardLine } from '../sinks/shards/shard-writer.ts';
+
+export interface SessionFileInput {
+  path: string;
+  root: string;
+  runtime: Runtime;
+}
+
+export interface SessionFileOptions {
+  /** Folders this process may read; anything else is refused. */
+  roots: string[];
+  townRoot: string;
+  valPercent: number;
+  thinking: 'keep' | 'drop';
+  minScore: number;
+  maxLineBytes: number;
+}
+
+export interface SessionFileDeps {
+  ledger: RecordLedger;
+  writer: ShardWriter;
+}
+
+/** A job that retrying cannot fix (the worker fails it at once, with this message). */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+export interface SessionFileResult {
+  counts: Counts;
+  warnings: string[];
+  sessionId: string | null;
+}
+
+async function insideRoots(path: string, root: string, roots: string[]): Promise<boolean> {
+  const realRoots = await Promise.all(roots.map((r) => realpath(r).catch(() => null)));
+  const realRoot = await realpath(root).catch(() => null);
+  if (!realRoot || !realRoots.includes(realRoot)) return false;
+  const realFile = await realpath(path);
+  return realFile.startsWith(realRoot + sep);
+}
+
+export async function processSessionFile(
+  input: SessionFileInput,
+  opts: SessionFileOptions,
+  deps: SessionFileDeps,
+): Promise<SessionFileResult> {
+  let st;
+  try {
+    st = await stat(input.path);
+    if (!st.isFile()) throw new PermanentJobError(`${input.path}: not a regular file`);
+    if (!(await insideRoots(input.path, input.root, opts.roots))) {
+      throw new PermanentJobError(`${input.path}: refused, outside the configured roots (${opts.roots.join(', ')})`);
+    }
+  } catch (e) {
+    if (e instanceof PermanentJobError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new PermanentJobError(`${input.path}: the file is gone`);
+    if (code === 'EACCES' || code === 'EPERM') throw new PermanentJobError(`${input.path}: not readable (${code})`);
+    throw e;
+  }
+
+  const counts: Counts = {};
+  const format = await detectFormat(input.path);
+  if (format === 'empty') {
+    addCount(counts, 'empty_files');
+    return { counts, warnings: [], sessionId: null };
+  }
+  let read: ReadResult;
+  if (format === 'pi') {
+    const runtime = input.runtime === 'claude-code' ? 'pi' : input.runtime;
+    read = await readPiSession(input.path, { runtime, maxLineBytes: opts.maxLineBytes });
+  } else {
+    read = await readClaudeSession(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes });
+  }
+  mergeCounts(counts, read.counts);
+  if (!read.session) {
+    addCount(counts, 'sessions_empty');
+    return { counts, warnings: read.warnings, sessionId: null };
+  }
+
+  // A growing file only gets longer: its size orders the reads of one session.
+  const version = st.size;
+  const out = sessionToSamples(read.session, {
+    townRoot: opts.townRoot,
+    valPercent: opts.valPercent,
+    thinking: opts.thinking,
+    version,
+    minScore: opts.minScore,
+  });
+  // The reader already counted the session's turns; the transforms count theirs under other keys.
+  const { turns: _turns, ...transformCounts } = out.counts;
+  mergeCounts(counts, transformCounts);
+
+  const entries: LedgerEntry[] = out.samples.map((s) => ({
+    recordId: s.metadata.record_id,
+    version,
+    gptHash: s.metadata.gpt_hash,
+    sampleHash: sampleContentHash(s),
+  }));
+  const decisions = await deps.ledger.claim(entries);
+  const groups = new Map<string, ShardLine[]>();
+  const written: LedgerEntry[] = [];
+  decisions.forEach((d, i) => {
+    if (d !== 'write') {
+      addCount(counts, d === 'duplicate' ? 'duplicates_dropped' : d === 'same' ? 'unchanged_skipped' : 'stale_skipped');
+      return;
+    }
+    const s = out.samples[i];
+    const group = `${s.metadata.split}/${s.metadata.role}`;
+    const lines = groups.get(group) ?? [];
+    lines.push({ json: JSON.stringify(s), entry: entries[i] });
+    groups.set(group, lines);
+    written.push(entries[i]);
+    addCount(counts, `samples.${s.metadata.split}.${s.metadata.role}`);
+    addCount(counts, 'samples_written');
+  });
+  await Promise.all([...groups].map(([g, lines]) => deps.writer.append(g, lines)));
+  await deps.ledger.commit(written);
+  return { counts, warnings: read.warnings, sessionId: read.session.id };
+}

@@ -1,0 +1,74 @@
+// Reads a dataset folder as one logical set of records: sealed shards plus the committed prefix of
+// open ones, with every record id collapsed to its highest version (a growing session supersedes
+// its older reads) and exact repeats (a retry after a crash) read once.
+import { readFile } from 'node:fs/promises';
+import { basename, relative } from 'node:path';
+import { readJsonLines } from '../../sources/jsonl-lines.ts';
+import type { Counts } from '../../model/session.ts';
+import { readCommits, walkFiles, type ManifestEntry, type ShardManifest } from './shard-files.ts';
+
+export interface ShardRef {
+  /** Path of the data file (`.jsonl`, or `.jsonl.open` for an unsealed shard). */
+  path: string;
+  /** Readable bytes: the whole file when sealed, the last commit when open. */
+  end: number;
+  entries: ManifestEntry[];
+  sealed: boolean;
+  manifest?: ShardManifest;
+}
+
+export async function listShards(root: string): Promise<ShardRef[]> {
+  const out: ShardRef[] = [];
+  for await (const p of walkFiles(root, (n) => n.endsWith('.manifest.json') || n.endsWith('.jsonl.open'))) {
+    if (p.endsWith('.manifest.json')) {
+      const manifest = JSON.parse(await readFile(p, 'utf8')) as ShardManifest;
+      out.push({ path: p.replace(/\.manifest\.json$/, '.jsonl'), end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
+    } else {
+      const log = await readCommits(p.replace(/\.open$/, '.commits'));
+      if (log.length === 0) continue;
+      out.push({ path: p, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false });
+    }
+  }
+  return out;
+}
+
+export interface DatasetRecord {
+  shard: string;
+  /** Shard folder relative to the dataset root, e.g. `train/polecat`. */
+  group: string;
+  value: { metadata?: { record_id?: string; version?: number; [k: string]: unknown }; [k: string]: unknown };
+}
+
+/** Streams the current records of the dataset under `root`; counts superseded and repeated lines. */
+export async function* readDataset(root: string, counts: Counts = {}): AsyncGenerator<DatasetRecord> {
+  const shards = await listShards(root);
+  const latest = new Map<string, number>();
+  for (const s of shards) for (const [id, v] of s.entries) if ((latest.get(id) ?? -1) < v) latest.set(id, v);
+  const emitted = new Set<string>();
+  for (const s of shards) {
+    const group = relative(root, s.path).split('/').slice(0, -1).join('/');
+    const batch: DatasetRecord[] = [];
+    await readJsonLines(s.path, (value) => {
+      const v = value as DatasetRecord['value'];
+      const id = v?.metadata?.record_id;
+      const ver = v?.metadata?.version;
+      if (typeof id !== 'string' || typeof ver !== 'number') {
+        counts.records_without_id = (counts.records_without_id ?? 0) + 1;
+        batch.push({ shard: basename(s.path), group, value: v });
+        return;
+      }
+      if (latest.get(id) !== undefined && ver < (latest.get(id) as number)) {
+        counts.superseded = (counts.superseded ?? 0) + 1;
+        return;
+      }
+      const key = `${id}@${ver}`;
+      if (emitted.has(key)) {
+        counts.repeated = (counts.repeated ?? 0) + 1;
+        return;
+      }
+      emitted.add(key);
+      batch.push({ shard: basename(s.path), group, value: v });
+    }, counts, { endByte: s.end });
+    yield* batch;
+  }
+}

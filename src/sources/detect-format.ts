@@ -1,0 +1,41 @@
+// Decides a session file's format from its first line, not from the folder it sits in: pi and pir
+// open with a `{"type":"session",...}` header; anything else with content is Claude Code.
+import { open } from 'node:fs/promises';
+
+export type DetectedFormat = 'pi' | 'claude' | 'empty';
+
+/** How much of the file is read at most; a pi header is far smaller. */
+export const DETECT_WINDOW_BYTES = 64 * 1024;
+
+/**
+ * Reads at most the first 64 KiB of `path` and looks at its first non-blank line.
+ * 'empty' when that window holds only whitespace. Rejects when the file cannot be read.
+ */
+export async function detectFormat(path: string): Promise<DetectedFormat> {
+  let head: string;
+  let windowFull = false;
+  const fh = await open(path, 'r').catch((err: Error) => {
+    throw new Error(`cannot read ${path}: ${err.message}`, { cause: err });
+  });
+  try {
+    const buf = Buffer.alloc(DETECT_WINDOW_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    head = buf.subarray(0, bytesRead).toString('utf8');
+    windowFull = bytesRead === buf.length;
+  } finally {
+    await fh.close();
+  }
+  head = head.replace(/^\uFEFF/, '').replace(/^\s+/, '');
+  if (head === '') return 'empty';
+  const nl = head.indexOf('\n');
+  // A first line longer than the window is not a pi header.
+  if (nl === -1 && windowFull) return 'claude';
+  const first = nl === -1 ? head : head.slice(0, nl);
+  try {
+    const v = JSON.parse(first) as unknown;
+    if (v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'session') return 'pi';
+  } catch {
+    // Not JSON: still a Claude-shaped file as far as routing goes; its reader counts the bad line.
+  }
+  return 'claude';
+}

@@ -1,0 +1,28 @@
+// Which session files were processed at which size and mtime, so a producer skips an unchanged
+// file without opening it or enqueueing it (a re-run over an unchanged corpus is cheap).
+import type { Redis } from 'ioredis';
+
+export interface FileVersion {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+const stamp = (f: FileVersion): string => `${f.size}:${Math.trunc(f.mtimeMs)}`;
+
+export class FileLedger {
+  readonly key: string;
+  constructor(private readonly redis: Redis, prefix: string) {
+    this.key = `${prefix}:files`;
+  }
+
+  async processed(files: FileVersion[]): Promise<boolean[]> {
+    if (files.length === 0) return [];
+    const got = await this.redis.hmget(this.key, ...files.map((f) => f.path));
+    return files.map((f, i) => got[i] === stamp(f));
+  }
+
+  async markProcessed(f: FileVersion): Promise<void> {
+    await this.redis.hset(this.key, f.path, stamp(f));
+  }
+}

@@ -1,0 +1,59 @@
+import { addCount, type Counts } from '../model/session.ts';
+import { ANY_SECRET_TRIGGER, looksLikeSecretValue, SECRET_FIELD_NAME, SECRET_RULES } from './secret-patterns.ts';
+
+const redacted = (kind: string): string => `[REDACTED:${kind}]`;
+
+/**
+ * Replaces every secret in `text` by `[REDACTED:<kind>]`, counting `redacted_<kind>`. On the hot path
+ * of every sample byte: a text without any trigger substring is returned after a single scan.
+ */
+export function scrubText(text: string, counts: Counts): string {
+  if (text.length < 8 || !ANY_SECRET_TRIGGER.test(text)) return text;
+  let out = text;
+  for (const rule of SECRET_RULES) {
+    if (!rule.trigger.test(out)) continue;
+    out = out.replace(rule.pattern, (...args: unknown[]) => {
+      const match = args[0] as string;
+      const last = args[args.length - 1];
+      const groups = (typeof last === 'object' && last !== null ? last : {}) as Record<string, string | undefined>;
+      const secret = groups.secret;
+      if (rule.accept && !rule.accept(secret ?? match, match, groups)) return match;
+      addCount(counts, `redacted_${rule.kind}`);
+      // The secret is the tail of the match: keep what came before it (key, header name, quote).
+      return secret === undefined ? redacted(rule.kind) : match.slice(0, match.length - secret.length) + redacted(rule.kind);
+    });
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function scrubValue(value: unknown, key: string | undefined, counts: Counts): unknown {
+  if (typeof value === 'string') {
+    if (key !== undefined && SECRET_FIELD_NAME.test(key) && looksLikeSecretValue(value, true, 1)) {
+      addCount(counts, 'redacted_secret_field');
+      return redacted('secret_field');
+    }
+    return scrubText(value, counts);
+  }
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, undefined, counts));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, k, counts);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * A copy of `value` with every string scrubbed, and string values under secret-looking keys
+ * replaced whole (`redacted_secret_field`). Numbers and nested objects under such keys are walked,
+ * not replaced (`tokens: {input, output}` stays).
+ */
+export function scrubDeep<T>(value: T, counts: Counts): T {
+  return scrubValue(value, undefined, counts) as T;
+}

@@ -1,0 +1,17 @@
+import type { Turn } from '../model/session.ts';
+
+/** JSON of a tool call's input as it is rendered into a sample (compact, `{}` when absent). */
+export function toolInputJson(input: unknown): string {
+  return JSON.stringify(input ?? {}) ?? '{}';
+}
+
+/**
+ * Rendered size of a turn in characters: text, thinking, tool calls (name + input JSON) and tool
+ * results. The one measure the chunk budget and the content filter both use.
+ */
+export function turnChars(turn: Turn): number {
+  let n = turn.text.length + (turn.thinking?.length ?? 0);
+  for (const call of turn.toolCalls) n += call.name.length + toolInputJson(call.input).length;
+  for (const result of turn.toolResults) n += result.content.length;
+  return n;
+}

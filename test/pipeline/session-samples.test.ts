@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Sample, SampleMetadata } from '../../src/model/sample.ts';
+import { sampleProblems } from '../../src/model/sample-rules.ts';
+import type { Session, Turn } from '../../src/model/session.ts';
+import { sessionToSamples, type SessionSampleOptions } from '../../src/pipeline/session-samples.ts';
+import { gptContentHash } from '../../src/transforms/dedupe.ts';
+import { splitFor } from '../../src/transforms/split.ts';
+import { assistant, call, result, toolPair, user } from '../transforms/build-turns.ts';
+
+const GH = 'ghp_' + 'Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2';
+const AWS = 'AKIAIOSFODNN7EXAMPLE';
+const PASSWORD = 'tr0ub4dor&3xyz';
+const SECRETS = [GH, AWS, PASSWORD, 'hunter2-db-pass'];
+
+const opts: SessionSampleOptions = { townRoot: '~/gt', homeDir: '/home/alice', valPercent: 5, thinking: 'keep', version: 7 };
+
+function polecatTurns(): Turn[] {
+  const read = call('read', { path: 'src/auth.ts' });
+  const test1 = call('bash', { command: `GITHUB_TOKEN=${GH} npm test` });
+  const test2 = call('bash', { command: 'npm test' });
+  const usage = (input: number, output: number) => ({ input, output, cacheRead: 100, cacheWrite: 10 });
+  return [
+    user('[GAS TOWN] polecat nux (rig: rig1) <- witness • now • assigned:gt-42\n\nFix the login bug in src/auth.ts: the password check is inverted.'),
+    assistant('Reading the auth module first.', { toolCalls: [read], thinking: 'Start from the file.', model: 'claude-opus', usage: usage(1000, 50), timestamp: '2026-01-01T10:00:00Z' }),
+    user('', { toolResults: [result(read.id, `export function login(u, p) {\n  // password=${PASSWORD}\n  return !check(u, p);\n}`)] }),
+    assistant('The check is negated; running the tests with the token set.', { toolCalls: [test1], model: 'claude-opus', usage: usage(1200, 60) }),
+    user('', { toolResults: [result(test1.id, `FAIL auth.test.ts\nShell cwd was reset to /home/ubuntu/gt\nAWS key ${AWS} in env`, true)] }),
+    assistant('Fixing the negation and re-running.', { toolCalls: [test2], model: 'claude-sonnet', usage: usage(1500, 70) }),
+    user('', { toolResults: [result(test2.id, 'PASS auth.test.ts (5 tests)')] }),
+    assistant('Fixed: login no longer negates the password check; all 5 auth tests pass.', { model: 'claude-opus', stopReason: 'end_turn', usage: usage(1600, 40), timestamp: '2026-01-01T10:05:00Z' }),
+  ];
+}
+
+function session(overrides: Partial<Session> = {}): Session {
+  return {
+    id: 'sess-polecat-1',
+    format: 'claude',
+    runtime: 'claude-code',
+    path: '/home/alice/.claude/projects/-home-ubuntu-gt-rig1-polecats-nux/sess-polecat-1.jsonl',
+    cwd: '/home/ubuntu/gt/rig1/polecats/nux',
+    gitBranch: 'polecat/nux',
+    models: ['claude-opus', 'claude-sonnet'],
+    startedAt: '2026-01-01T09:59:00Z',
+    endedAt: '2026-01-01T10:06:00Z',
+    turns: polecatTurns(),
+    abandoned: [],
+    extra: { version: '2.1.3', env: { DB_PASSWORD: 'hunter2-db-pass' } },
+    ...overrides,
+  };
+}
+
+const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length;
+const gptText = (s: Sample): string => s.conversations.filter((m) => m.from === 'gpt').map((m) => m.value).join('\n');
+const humanText = (s: Sample): string => s.conversations.filter((m) => m.from === 'human').map((m) => m.value).join('\n');
+
+test('one clean session gives one valid sample: alternation, gpt last, tool calls in == tool results out', () => {
+  const s = session();
+  const out = sessionToSamples(s, opts);
+  assert.equal(out.role, 'polecat');
+  assert.equal(out.roleSignal, 'cwd');
+  assert.equal(out.samples.length, 1);
+  const [sample] = out.samples;
+  assert.deepEqual(sampleProblems(sample), []);
+  assert.deepEqual(sample.conversations.map((m) => m.from), ['system', 'human', 'gpt', 'human', 'gpt', 'human', 'gpt', 'human', 'gpt']);
+  assert.match(sample.conversations[0].value, /^\[GAS TOWN ROLE: polecat\]/);
+
+  const callsIn = s.turns.reduce((n, t) => n + t.toolCalls.length, 0);
+  assert.equal(count(gptText(sample), /<tool_call name="/g), callsIn);
+  assert.equal(count(humanText(sample), /<tool_result tool_use_id="/g), callsIn);
+  assert.equal(count(humanText(sample), /is_error="true"/g), 1);
+  assert.equal(sample.metadata.tool_calls.length, callsIn);
+  assert.match(gptText(sample), /^<think>\nStart from the file\.\n<\/think>/);
+  assert.ok(!humanText(sample).includes('Shell cwd was reset'), 'noise line dropped');
+  assert.equal(out.counts.noise_lines_dropped, 1);
+});
+
+test('secrets are gone from conversations and metadata, and counted by kind', () => {
+  const out = sessionToSamples(session(), opts);
+  const json = JSON.stringify(out.samples);
+  for (const secret of SECRETS) assert.ok(!json.includes(secret), `${secret} leaked`);
+  const [sample] = out.samples;
+  assert.match(String((sample.metadata.tool_calls[1].input as { command: string }).command), /GITHUB_TOKEN=\[REDACTED:github_token\]/);
+  assert.deepEqual((sample.metadata.extra as { env: unknown }).env, { DB_PASSWORD: '[REDACTED:secret_field]' });
+  assert.equal(out.counts.redacted_github_token, 2, 'once in the conversation, once in metadata tool_calls');
+  assert.equal(out.counts.redacted_aws_access_key_id, 1);
+  assert.equal(out.counts.redacted_secret_assignment, 1);
+  assert.equal(out.counts.redacted_secret_field, 1);
+  assert.equal(sample.metadata.gpt_hash, gptContentHash(sample.conversations));
+});
+
+test('every metadata field is filled', () => {
+  const s = session();
+  const { samples } = sessionToSamples(s, opts);
+  const m: SampleMetadata = samples[0].metadata;
+  assert.equal(m.schema_version, 1);
+  assert.match(m.record_id, /^[0-9a-f]{32}$/);
+  assert.equal(m.version, 7);
+  assert.equal(m.source, 'claude-code');
+  assert.equal(m.runtime, 'claude-code');
+  assert.equal(m.session_id, 'sess-polecat-1');
+  assert.equal(m.parent_session_id, null);
+  assert.equal(m.agent_id, null);
+  assert.equal(m.subagent_type, null);
+  assert.equal(m.role, 'polecat');
+  assert.equal(m.split, splitFor('sess-polecat-1', 5));
+  assert.equal(m.chunk_index, 0);
+  assert.equal(m.chunk_count, 1);
+  assert.equal(m.branch, 'active');
+  assert.equal(m.branch_point, null);
+  assert.ok(m.quality_score > 0.6 && m.quality_score <= 1, `score ${m.quality_score}`);
+  assert.deepEqual(Object.keys(m.quality_components).sort(), ['completion', 'length', 'recovery', 'substance', 'thinking', 'tool_success']);
+  assert.equal(m.quality_components.thinking, 1);
+  assert.equal(m.model, 'claude-opus', 'used by 3 of 4 assistant turns');
+  assert.deepEqual(m.models, ['claude-opus', 'claude-sonnet']);
+  assert.deepEqual(m.tokens, { input: 5300, output: 220, cache_read: 400, cache_write: 40 });
+  assert.equal(m.turn_count, 8);
+  assert.equal(m.cwd, '/home/ubuntu/gt/rig1/polecats/nux');
+  assert.equal(m.git_branch, 'polecat/nux');
+  assert.equal(m.started_at, '2026-01-01T10:00:00Z');
+  assert.equal(m.ended_at, '2026-01-01T10:05:00Z');
+  assert.equal(m.gpt_hash.length, 64);
+});
+
+test('record ids are stable across re-reads of a growing session; the version is the caller\'s', () => {
+  const short = session();
+  const more: Turn[] = [user('Now also add a regression test for the inverted check, please.')];
+  for (let i = 0; i < 12; i++) more.push(...toolPair('edit', { path: `test/auth${i}.test.ts`, text: 'expect(login()).toBe(true)' }, 'applied'));
+  more.push(assistant('Added the regression tests; the suite passes.', { stopReason: 'end_turn' }));
+  const grown = session({ turns: [...short.turns, ...more] });
+  const first = sessionToSamples(short, opts).samples;
+  const second = sessionToSamples(grown, { ...opts, version: 8 }).samples;
+  assert.ok(second.length > first.length);
+  assert.equal(second[0].metadata.record_id, first[0].metadata.record_id);
+  assert.equal(second[0].metadata.version, 8);
+  assert.equal(new Set(second.map((s) => s.metadata.record_id)).size, second.length, 'ids are distinct');
+  assert.deepEqual(second.map((s) => s.metadata.chunk_index), second.map((_, i) => i));
+  for (const s of second) {
+    assert.deepEqual(sampleProblems(s), []);
+    assert.equal(s.metadata.chunk_count, second.length);
+  }
+  // Same content read again: same ids, same hashes.
+  assert.deepEqual(sessionToSamples(grown, opts).samples.map((s) => s.metadata.gpt_hash), second.map((s) => s.metadata.gpt_hash));
+});
+
+test('abandoned branches become their own records with the branch point', () => {
+  const branchTurns = (first: string): Turn[] => [
+    user('Actually, try fixing it by rewriting the check as a positive condition instead of negating it.', { entryId: first }),
+    assistant('Rewrote check() to return true on success, updated its three callers in src/auth.ts and src/session.ts, and ran the suite: all tests pass locally.', { stopReason: 'stop' }),
+  ];
+  const s = session({
+    format: 'pi',
+    runtime: 'pi',
+    abandoned: [
+      { branchPointId: 'e5', branchPointTurnIndex: 5, turns: branchTurns('b1'), leafId: 'leaf1' },
+      { branchPointId: 'e5', branchPointTurnIndex: 5, turns: branchTurns('b2'), leafId: 'leaf2' },
+    ],
+  });
+  const out = sessionToSamples(s, opts);
+  const abandoned = out.samples.filter((x) => x.metadata.branch === 'abandoned');
+  assert.equal(abandoned.length, 2);
+  for (const a of abandoned) {
+    assert.equal(a.metadata.branch_point, 'e5');
+    assert.equal(a.metadata.turn_count, 2, 'the branch turns themselves, no leading context');
+    assert.deepEqual(sampleProblems(a), []);
+  }
+  assert.equal(new Set(out.samples.map((x) => x.metadata.record_id)).size, 3, 'two branches from one point stay apart');
+  assert.equal(out.counts.abandoned_branches, 2);
+  assert.equal(out.counts.abandoned_turns, 4);
+});
+
+test('a subagent lands in the split of its root session', () => {
+  for (let i = 0; i < 30; i++) {
+    const parentId = `root-${i}`;
+    const sub = sessionToSamples(session({ id: `agent-${i}`, parentSessionId: parentId, agentId: `a${i}`, subagentType: 'Explore' }), { ...opts, valPercent: 50 });
+    assert.equal(sub.samples[0].metadata.split, splitFor(parentId, 50));
+    assert.equal(sub.samples[0].metadata.parent_session_id, parentId);
+    assert.equal(sub.samples[0].metadata.agent_id, `a${i}`);
+    assert.equal(sub.samples[0].metadata.subagent_type, 'Explore');
+  }
+});
+
+test('boilerplate sessions are rejected with counted reasons; counts add up', () => {
+  const s = session({
+    cwd: '/home/alice/gt/deacon',
+    turns: [user('[GAS TOWN] deacon <- daemon • patrol'), assistant('Deacon, checking in.'), user('ok'), assistant('ok')],
+  });
+  const out = sessionToSamples(s, opts);
+  assert.equal(out.role, 'deacon');
+  assert.equal(out.samples.length, 0);
+  assert.equal(out.counts.rejected_too_few_substantive_turns, 1);
+  assert.equal(out.counts.sessions, 1);
+  assert.equal(out.counts.turns, 4);
+  assert.equal(out.counts.chunks, 1);
+  assert.equal(out.counts.samples, 0);
+});
+
+test('minScore filters low-quality chunks', () => {
+  const out = sessionToSamples(session(), { ...opts, minScore: 0.99 });
+  assert.equal(out.samples.length, 0);
+  assert.equal(out.counts.rejected_below_min_score, 1);
+});
+
+test("thinking 'drop' keeps thinking out of the sample but not out of the score", () => {
+  const kept = sessionToSamples(session(), opts).samples[0];
+  const dropped = sessionToSamples(session(), { ...opts, thinking: 'drop' }).samples[0];
+  assert.ok(!JSON.stringify(dropped.conversations).includes('<think>'));
+  assert.equal(dropped.metadata.quality_score, kept.metadata.quality_score);
+  assert.equal(dropped.metadata.record_id, kept.metadata.record_id);
+});
+
+test('role falls back to the banner, then to the folder name', () => {
+  const banner = sessionToSamples(session({ cwd: '/tmp/elsewhere' }), opts);
+  assert.deepEqual([banner.role, banner.roleSignal], ['polecat', 'banner']);
+  const turns = polecatTurns();
+  turns[0] = user('Fix the login bug in src/auth.ts: the password check is inverted and users cannot sign in.');
+  const folder = sessionToSamples(session({ cwd: undefined, turns, path: '/home/x/.pi/agent/sessions/--home-x-gt-rig1-witness--/s.jsonl' }), opts);
+  assert.deepEqual([folder.role, folder.roleSignal], ['witness', 'folder']);
+  assert.match(folder.samples[0].conversations[0].value, /^\[GAS TOWN ROLE: witness\]/);
+});
+
+test('a long tool loop gives several valid samples that each open with a human message', () => {
+  const turns: Turn[] = [user('Refactor every module under src/legacy to the new logger API, one file at a time.')];
+  for (let i = 0; i < 30; i++) turns.push(...toolPair('edit', { path: `src/legacy/m${i}.ts`, text: 'log.info(x)'.repeat(40) }, 'applied '.repeat(60)));
+  turns.push(assistant('All 30 modules use the new logger now.', { stopReason: 'end_turn' }));
+  const out = sessionToSamples(session({ turns }), opts);
+  assert.ok(out.samples.length >= 3, `${out.samples.length} samples`);
+  for (const s of out.samples) assert.deepEqual(sampleProblems(s), []);
+  assert.equal(out.counts.chunk_turns_uncovered, 0);
+  const last = out.samples.at(-1)!;
+  assert.equal(last.metadata.quality_components.completion, 1);
+  assert.ok(out.samples[0].metadata.quality_components.completion < 1, 'a mid-run chunk is unfinished');
+});

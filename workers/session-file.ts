@@ -1,0 +1,102 @@
+// Wires the `session-file` queue to the session pipeline: one BullMQ Worker, the process's shard
+// writer, and the shared ledgers in Redis.
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { HarvestConfig } from '../src/config.ts';
+import type { Logger } from '../src/log.ts';
+import { processSessionFile, PermanentJobError } from '../src/pipeline/session-file.ts';
+import { RecordLedger } from '../src/state/record-ledger.ts';
+import { FileLedger } from '../src/state/file-ledger.ts';
+import { RunStats } from '../src/state/run-stats.ts';
+import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
+import { recoverOpenShards } from '../src/sinks/shards/shard-files.ts';
+import { rebuildLedgerIfLost } from '../src/sinks/shards/ledger-rebuild.ts';
+import { WorkerRegistry } from '../src/state/worker-registry.ts';
+import { SESSION_FILE_QUEUE, sessionFileJobSchema, type SessionFileJob } from '../queues/session-file.ts';
+import { workerConnection, clientConnection } from '../queues/connection.ts';
+
+export interface RunningWorker {
+  worker: Worker;
+  writer: ShardWriter;
+  /** Finishes active jobs, seals shards, closes connections. */
+  close(): Promise<void>;
+}
+
+export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, concurrency = cfg.concurrency): Promise<RunningWorker> {
+  const ctx = { redisUrl: cfg.redisUrl, prefix: cfg.prefix };
+  const state: Redis = clientConnection(ctx, { maxRetriesPerRequest: null });
+  const samplesRoot = join(cfg.outDir, 'samples');
+  const ledger = new RecordLedger(state, cfg.prefix);
+  const files = new FileLedger(state, cfg.prefix);
+  const runs = new RunStats(state, cfg.prefix);
+  const registry = new WorkerRegistry(state, cfg.prefix);
+  const writer = new ShardWriter({ root: samplesRoot, workerId: cfg.workerId, maxBytes: cfg.shardMaxBytes });
+  const beat = () => registry.beat(cfg.workerId, { host: hostname(), queues: [SESSION_FILE_QUEUE], pid: process.pid });
+  await beat();
+
+  const rebuilt = await rebuildLedgerIfLost(ledger, samplesRoot);
+  if (rebuilt > 0) log.warn({ records: rebuilt }, 'dedupe ledger was empty in Redis; rebuilt it from shard manifests');
+  const recover = async () => {
+    const sealed = await recoverOpenShards(samplesRoot, (id) => (id === cfg.workerId ? Promise.resolve(true) : registry.isAlive(id)));
+    for (const m of sealed) log.info({ shard: m.shard, records: m.records }, 'sealed a shard left open by a stopped worker');
+  };
+  await recover();
+
+  const processor = async (job: Job<SessionFileJob>) => {
+    const parsed = sessionFileJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
+    const data = parsed.data;
+    try {
+      const res = await processSessionFile(data, cfg, { ledger, writer });
+      for (const w of res.warnings) log.warn({ path: data.path }, w);
+      await files.markProcessed(data);
+      if (data.runId) await runs.addOnce(data.runId, job.id ?? data.path, { ...res.counts, files: 1 });
+      return { session: res.sessionId, samples: res.counts.samples_written ?? 0 };
+    } catch (e) {
+      if (e instanceof PermanentJobError) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+  };
+
+  const worker = new Worker<SessionFileJob>(SESSION_FILE_QUEUE, processor, {
+    connection: workerConnection(ctx),
+    prefix: cfg.prefix,
+    concurrency,
+    // A dead worker's jobs come back after the lock expires; keep that short for fast takeover.
+    lockDuration: 30_000,
+    stalledInterval: 15_000,
+    maxStalledCount: 3,
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    log.warn({ path: job.data.path, attempt: job.attemptsMade, final }, `session file failed: ${err.message}`);
+    if (final && job.data.runId) void runs.addOnce(job.data.runId, job.id ?? job.data.path, { files_failed: 1 }).catch(() => undefined);
+  });
+  worker.on('error', (err) => log.error({ err }, 'worker error'));
+
+  const timer = setInterval(() => {
+    void beat().catch(() => undefined);
+    void writer.sealIdle(cfg.sealIdleMs).catch((err) => log.error({ err }, 'sealing idle shards failed'));
+    void recover().catch((err) => log.error({ err }, 'recovering open shards failed'));
+  }, Math.min(10_000, cfg.sealIdleMs));
+  timer.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    worker,
+    writer,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await worker.close();
+        await writer.sealAll();
+        await registry.remove(cfg.workerId).catch(() => undefined);
+        state.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
