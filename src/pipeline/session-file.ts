@@ -4,9 +4,11 @@ import { realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { addCount, mergeCounts, type Counts, type ReadResult, type Runtime } from '../model/session.ts';
 import { detectFormat } from '../sources/detect-format.ts';
-import { readClaudeSession } from '../sources/claude/read.ts';
+import { readClaudeSession, readClaudeInlineSidechains } from '../sources/claude/read.ts';
 import { readPiSession } from '../sources/pi/read.ts';
 import { sessionToSamples } from './session-samples.ts';
+import type { Session } from '../model/session.ts';
+import type { Sample } from '../model/sample.ts';
 import { sampleContentHash } from '../transforms/dedupe.ts';
 import type { RecordLedger, LedgerEntry } from '../state/record-ledger.ts';
 import type { ShardWriter, ShardLine } from '../sinks/shards/shard-writer.ts';
@@ -78,6 +80,7 @@ export async function processSessionFile(
     return { counts, warnings: [], sessionId: null };
   }
   let read: ReadResult;
+  const sessions: Session[] = [];
   if (format === 'pi') {
     const runtime = input.runtime === 'claude-code' ? 'pi' : input.runtime;
     read = await readPiSession(input.path, { runtime, maxLineBytes: opts.maxLineBytes });
@@ -85,25 +88,39 @@ export async function processSessionFile(
     read = await readClaudeSession(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes });
   }
   mergeCounts(counts, read.counts);
-  if (!read.session) {
+  const warnings = [...read.warnings];
+  if (read.session) sessions.push(read.session);
+  // Older Claude Code kept subagent conversations inside the main file: sessions of their own.
+  if (format === 'claude' && (read.counts.skipped_sidechain ?? 0) > 0) {
+    for (const side of await readClaudeInlineSidechains(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes })) {
+      if (side.session) sessions.push(side.session);
+      addCount(counts, 'inline_sidechain_sessions');
+      warnings.push(...side.warnings);
+    }
+  }
+  if (sessions.length === 0) {
     addCount(counts, 'sessions_empty');
-    return { counts, warnings: read.warnings, sessionId: null };
+    return { counts, warnings, sessionId: null };
   }
 
   // A growing file only gets longer: its size orders the reads of one session.
   const version = st.size;
-  const out = sessionToSamples(read.session, {
-    townRoot: opts.townRoot,
-    valPercent: opts.valPercent,
-    thinking: opts.thinking,
-    version,
-    minScore: opts.minScore,
-  });
-  // The reader already counted the session's turns; the transforms count theirs under other keys.
-  const { turns: _turns, ...transformCounts } = out.counts;
-  mergeCounts(counts, transformCounts);
+  const samples: Sample[] = [];
+  for (const session of sessions) {
+    const out = sessionToSamples(session, {
+      townRoot: opts.townRoot,
+      valPercent: opts.valPercent,
+      thinking: opts.thinking,
+      version,
+      minScore: opts.minScore,
+    });
+    // The reader already counted the session's turns; the transforms count theirs under other keys.
+    const { turns: _turns, ...transformCounts } = out.counts;
+    mergeCounts(counts, transformCounts);
+    samples.push(...out.samples);
+  }
 
-  const entries: LedgerEntry[] = out.samples.map((s) => ({
+  const entries: LedgerEntry[] = samples.map((s) => ({
     recordId: s.metadata.record_id,
     version,
     gptHash: s.metadata.gpt_hash,
@@ -117,7 +134,7 @@ export async function processSessionFile(
       addCount(counts, d === 'duplicate' ? 'duplicates_dropped' : d === 'same' ? 'unchanged_skipped' : 'stale_skipped');
       return;
     }
-    const s = out.samples[i];
+    const s = samples[i];
     const group = `${s.metadata.split}/${s.metadata.role}`;
     const lines = groups.get(group) ?? [];
     lines.push({ json: JSON.stringify(s), entry: entries[i] });
@@ -128,5 +145,5 @@ export async function processSessionFile(
   });
   await Promise.all([...groups].map(([g, lines]) => deps.writer.append(g, lines)));
   await deps.ledger.commit(written);
-  return { counts, warnings: read.warnings, sessionId: read.session.id };
+  return { counts, warnings, sessionId: sessions[0].id };
 }
