@@ -27,7 +27,14 @@ export interface SessionFileOptions {
   thinking: 'keep' | 'drop';
   minScore: number;
   maxLineBytes: number;
+  /**
+   * Longest text field kept from the reader (head + tail). Tool results end up as head 60% + tail
+   * of 2000 chars, so anything above a few KiB only costs memory and scrubbing time.
+   */
+  maxFieldChars?: number;
 }
+
+export const DEFAULT_MAX_FIELD_CHARS = 16 * 1024;
 
 export interface SessionFileDeps {
   ledger: RecordLedger;
@@ -83,16 +90,16 @@ export async function processSessionFile(
   const sessions: Session[] = [];
   if (format === 'pi') {
     const runtime = input.runtime === 'claude-code' ? 'pi' : input.runtime;
-    read = await readPiSession(input.path, { runtime, maxLineBytes: opts.maxLineBytes });
+    read = await readPiSession(input.path, { runtime, maxLineBytes: opts.maxLineBytes, maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS });
   } else {
-    read = await readClaudeSession(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes });
+    read = await readClaudeSession(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes, maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS });
   }
   mergeCounts(counts, read.counts);
   const warnings = [...read.warnings];
   if (read.session) sessions.push(read.session);
   // Older Claude Code kept subagent conversations inside the main file: sessions of their own.
   if (format === 'claude' && (read.counts.skipped_sidechain ?? 0) > 0) {
-    for (const side of await readClaudeInlineSidechains(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes })) {
+    for (const side of await readClaudeInlineSidechains(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes, maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS })) {
       if (side.session) sessions.push(side.session);
       addCount(counts, 'inline_sidechain_sessions');
       warnings.push(...side.warnings);

@@ -1,5 +1,5 @@
-// One session -> its training samples: role -> normalize -> chunk -> filter/score -> sharegpt ->
-// scrub -> gpt hash, for the active path and for each abandoned branch. Pure: no I/O.
+// One session -> its training samples: role -> scrub -> normalize -> chunk -> filter/score ->
+// sharegpt -> gpt hash, for the active path and for each abandoned branch. Pure: no I/O.
 import { createHash } from 'node:crypto';
 import { SCHEMA_VERSION, type Role, type Sample, type SampleMetadata, type Split } from '../model/sample.ts';
 import { addCount, mergeCounts, type Counts, type Session, type Turn } from '../model/session.ts';
@@ -9,7 +9,7 @@ import { normalizeToolResults } from '../transforms/normalize.ts';
 import { systemPromptFor } from '../transforms/role-prompts.ts';
 import { detectRole, type RoleEvidence, type RoleSignal } from '../transforms/role.ts';
 import { assessChunk } from '../transforms/score.ts';
-import { scrubDeep, scrubText } from '../transforms/scrub.ts';
+import { scrubSession } from '../transforms/scrub.ts';
 import { formatShareGpt, type ThinkingMode } from '../transforms/sharegpt.ts';
 import { DEFAULT_VAL_PERCENT, splitFor } from '../transforms/split.ts';
 
@@ -142,18 +142,20 @@ function buildMetadata(m: MetadataInput): SampleMetadata {
 /**
  * Every training sample of one session. chunk_index and chunk_count count all chunks of the branch,
  * rejected ones included, so an index keeps naming the same turns as the session grows.
- * Redactions are counted per emitted sample (a secret in two overlapping chunks counts twice).
+ * Secrets are scrubbed once per session, before truncation can cut one in half, and counted once.
  */
-export function sessionToSamples(session: Session, opts: SessionSampleOptions): SessionSamples {
-  const counts: Counts = {
+export function sessionToSamples(raw: Session, opts: SessionSampleOptions): SessionSamples {
+  const counts: Counts = {};
+  const session = scrubSession(raw, counts);
+  mergeCounts(counts, {
     sessions: 1,
     turns: session.turns.length,
     abandoned_branches: session.abandoned.length,
     abandoned_turns: session.abandoned.reduce((n, b) => n + b.turns.length, 0),
     chunks: 0,
     samples: 0,
-  };
-  const { role, signal: roleSignal } = detectRole(roleEvidence(session), {
+  });
+  const { role, signal: roleSignal } = detectRole(roleEvidence(raw), {
     townRoot: opts.townRoot,
     homeDir: opts.homeDir,
   });
@@ -190,16 +192,13 @@ export function sessionToSamples(session: Session, opts: SessionSampleOptions): 
         addCount(counts, 'rejected_no_gpt_message');
         return;
       }
-      const conversations = formatted.conversations.map((m) => ({ from: m.from, value: scrubText(m.value, counts) }));
-      const metadata = scrubDeep(
-        buildMetadata({
-          session, branch, chunk, chunkIndex, role, roleSignal, split,
-          chunkCount: chunked.chunks.length,
-          quality: verdict.quality,
-          version: opts.version,
-        }),
-        counts,
-      );
+      const conversations = formatted.conversations;
+      const metadata = buildMetadata({
+        session, branch, chunk, chunkIndex, role, roleSignal, split,
+        chunkCount: chunked.chunks.length,
+        quality: verdict.quality,
+        version: opts.version,
+      });
       metadata.gpt_hash = gptContentHash(conversations);
       samples.push({ conversations, metadata });
       addCount(counts, 'samples');

@@ -1,4 +1,4 @@
-import { addCount, type Counts } from '../model/session.ts';
+import { addCount, type Counts, type Session, type Turn } from '../model/session.ts';
 import { ANY_SECRET_TRIGGER, looksLikeSecretValue, SECRET_FIELD_NAME, SECRET_RULES } from './secret-patterns.ts';
 
 const redacted = (kind: string): string => `[REDACTED:${kind}]`;
@@ -56,4 +56,31 @@ function scrubValue(value: unknown, key: string | undefined, counts: Counts): un
  */
 export function scrubDeep<T>(value: T, counts: Counts): T {
   return scrubValue(value, undefined, counts) as T;
+}
+
+/** A copy of the turn with its text, thinking, tool inputs and tool results scrubbed. */
+export function scrubTurn(turn: Turn, counts: Counts): Turn {
+  return {
+    ...turn,
+    text: scrubText(turn.text, counts),
+    thinking: turn.thinking === undefined ? undefined : scrubText(turn.thinking, counts),
+    toolCalls: turn.toolCalls.length === 0 ? turn.toolCalls : turn.toolCalls.map((c) => ({ ...c, input: scrubDeep(c.input, counts) })),
+    toolResults: turn.toolResults.length === 0 ? turn.toolResults : turn.toolResults.map((r) => ({ ...r, content: scrubText(r.content, counts) })),
+  };
+}
+
+/**
+ * The session with every free text that can reach a shard scrubbed once: turns of every branch,
+ * cwd, branch name and source extras. Scrubbing once per session, before chunking, means a turn
+ * shared by two overlapping chunks is scanned (and counted) once.
+ */
+export function scrubSession(session: Session, counts: Counts): Session {
+  return {
+    ...session,
+    cwd: session.cwd === undefined ? undefined : scrubText(session.cwd, counts),
+    gitBranch: session.gitBranch === undefined ? undefined : scrubText(session.gitBranch, counts),
+    extra: scrubDeep(session.extra, counts),
+    turns: session.turns.map((t) => scrubTurn(t, counts)),
+    abandoned: session.abandoned.map((b) => ({ ...b, turns: b.turns.map((t) => scrubTurn(t, counts)) })),
+  };
 }

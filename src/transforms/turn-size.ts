@@ -10,8 +10,14 @@ export function toolInputJson(input: unknown): string {
  * results. The one measure the chunk budget and the content filter both use.
  */
 export function turnChars(turn: Turn): number {
+  const known = sizes.get(turn);
+  if (known !== undefined) return known;
   let n = turn.text.length + (turn.thinking?.length ?? 0);
   for (const call of turn.toolCalls) n += call.name.length + toolInputJson(call.input).length;
   for (const result of turn.toolResults) n += result.content.length;
+  sizes.set(turn, n);
   return n;
 }
+
+// Chunking asks for a turn's size once per window it falls in; turns are not mutated after reading.
+const sizes = new WeakMap<Turn, number>();

@@ -56,7 +56,9 @@ export class ShardWriter {
 
   private async appendNow(group: string, lines: ShardLine[]): Promise<void> {
     let shard = this.open.get(group) ?? (await this.openShard(group));
-    const buf = Buffer.from(lines.map((l) => l.json + '\n').join(''), 'utf8');
+    let text = '';
+    for (const l of lines) text += l.json + '\n';
+    const buf = Buffer.from(text, 'utf8');
     if (shard.bytes > 0 && shard.bytes + buf.length > this.opts.maxBytes) {
       await this.sealGroup(group);
       shard = await this.openShard(group);

@@ -1,0 +1,144 @@
+// Session backfill benchmark: a generated pir corpus through Redis with 2 worker processes, against
+// a baseline that only reads the same files and JSON.parses every line in one process.
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { generatePirCorpus, generateHugePirSession } from '../scripts/generate-pir-corpus.ts';
+import { discoverSessionFiles } from '../src/sources/discover-all.ts';
+import { SESSION_FILE_QUEUE } from '../queues/session-file.ts';
+import { REDIS_URL, mb, peakRss, ratio, runHarvest, secs, startHarvest, stop } from './support.ts';
+
+async function listFiles(root: string): Promise<{ path: string; size: number }[]> {
+  const out = [];
+  for await (const f of discoverSessionFiles({ pir: [root] }, { notices: [], missing: [] })) out.push({ path: f.path, size: f.size });
+  return out;
+}
+
+/** The floor: read every file and JSON.parse every line, nothing else, one process. */
+async function baseline(files: { path: string }[]): Promise<number> {
+  const t0 = performance.now();
+  let parsed = 0;
+  for (const f of files) {
+    let rest = '';
+    for await (const chunk of createReadStream(f.path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+      const text = rest + (chunk as string);
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        const line = text.slice(start, nl);
+        start = nl + 1;
+        if (line) {
+          try {
+            JSON.parse(line);
+            parsed++;
+          } catch {
+            // counted by nobody: the baseline only parses
+          }
+        }
+      }
+      rest = text.slice(start);
+    }
+  }
+  if (parsed === 0) throw new Error('baseline parsed nothing');
+  return performance.now() - t0;
+}
+
+async function drained(prefix: string, expected: number, workers: number[], peaks: Map<number, number>): Promise<void> {
+  const conn = new Redis(REDIS_URL);
+  const q = new Queue(SESSION_FILE_QUEUE, { connection: conn, prefix });
+  try {
+    for (;;) {
+      for (const pid of workers) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, peakRss(pid)));
+      const c = await q.getJobCounts('completed', 'failed');
+      if ((c.completed ?? 0) + (c.failed ?? 0) >= expected) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await q.close();
+    conn.disconnect();
+  }
+}
+
+async function dropPrefix(prefix: string): Promise<void> {
+  const r = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await r.del(...keys);
+  } while (cursor !== '0');
+  r.disconnect();
+}
+
+interface PipelineRun { wallMs: number; rerunMs: number; peaks: number[]; samples: number; sessions: number }
+
+/** Backfill `root` through Redis with `workers` worker processes; then an unchanged re-run. */
+async function pipeline(root: string, files: number, workers: number): Promise<PipelineRun> {
+  const prefix = `hbench-${Date.now().toString(36)}`;
+  const out = mkdtempSync(join(tmpdir(), 'hbench-out-'));
+  const env = { REDIS_URL, HARVEST_PREFIX: prefix, HARVEST_OUT: out, HARVEST_ROOTS: root, HARVEST_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '2' };
+  const procs = await Promise.all(Array.from({ length: workers }, (_, i) => startHarvest(['worker'], { ...env, HARVEST_WORKER_ID: `bench-${i}` })));
+  const peaks = new Map<number, number>();
+  try {
+    const t0 = performance.now();
+    const r = await runHarvest(['backfill', '--pir', root], env);
+    if (r.code !== 0) throw new Error(`backfill failed: ${r.stderr}`);
+    await drained(prefix, files, procs.map((p) => p.pid!), peaks);
+    const wallMs = performance.now() - t0;
+    const t1 = performance.now();
+    const again = await runHarvest(['backfill', '--pir', root, '--inline', '--json'], env);
+    const rerunMs = performance.now() - t1;
+    const summary = JSON.parse(again.stdout.trim().split('\n').pop() ?? '{}');
+    if (summary.files?.enqueued !== 0) throw new Error(`re-run enqueued ${summary.files?.enqueued}`);
+    const v = await runHarvest(['validate', out, '--json'], env);
+    const stats = JSON.parse(v.stdout).stats;
+    return { wallMs, rerunMs, peaks: [...peaks.values()], samples: stats.samples, sessions: files };
+  } finally {
+    await Promise.all(procs.map(stop));
+    await dropPrefix(prefix);
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export async function benchSessions(opts: { sessions: number; scales: number[]; hugeMb: number }): Promise<string[]> {
+  const lines: string[] = [];
+  for (const scale of opts.scales) {
+    const n = opts.sessions * scale;
+    const dir = mkdtempSync(join(tmpdir(), 'hbench-corpus-'));
+    try {
+      const gen = await generatePirCorpus({ out: dir, sessions: n, seed: scale });
+      const files = await listFiles(dir);
+      const bytes = files.reduce((a, f) => a + f.size, 0);
+      const base = await baseline(files);
+      const run = await pipeline(dir, files.length, 2);
+      lines.push(
+        `sessions x${scale}: ${files.length} files (${gen.sessions.length} generated), ${mb(bytes)} MB`,
+        `  baseline (read + JSON.parse, 1 process): ${secs(base)} s, ${(files.length / (base / 1000)).toFixed(1)} sessions/s, ${(bytes / 1048576 / (base / 1000)).toFixed(1)} MB/s`,
+        `  pipeline (Redis, 2 worker processes):    ${secs(run.wallMs)} s, ${(files.length / (run.wallMs / 1000)).toFixed(1)} sessions/s, ${(bytes / 1048576 / (run.wallMs / 1000)).toFixed(1)} MB/s, ${run.samples} samples`,
+        `  ratio pipeline/baseline wall time: ${ratio(run.wallMs, base)} (target <= 1.5)`,
+        `  peak RSS per worker: ${run.peaks.map((p) => mb(p) + ' MB').join(', ')} (target < 256 MB)`,
+        `  unchanged re-run: ${secs(run.rerunMs)} s = ${((run.rerunMs / run.wallMs) * 100).toFixed(1)}% of the first run (target < 5%)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (opts.hugeMb > 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'hbench-huge-'));
+    try {
+      const huge = generateHugePirSession({ out: dir, mb: opts.hugeMb });
+      const files = await listFiles(dir);
+      const base = await baseline(files);
+      const run = await pipeline(dir, files.length, 1);
+      lines.push(
+        `one huge session: ${mb(huge.bytes)} MB`,
+        `  baseline ${secs(base)} s; pipeline (1 worker) ${secs(run.wallMs)} s, ratio ${ratio(run.wallMs, base)}`,
+        `  peak worker RSS: ${mb(run.peaks[0] ?? 0)} MB (target < 256 MB)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return lines;
+}
