@@ -1,6 +1,6 @@
 import type { Turn } from '../model/session.ts';
 import { truncateMiddle } from './truncate.ts';
-import { turnChars } from './turn-size.ts';
+import { measureTurnChars } from './turn-size.ts';
 
 /** One string inside a turn that may be shortened: text, thinking, a tool result, a string in a tool input. */
 interface Slot {
@@ -52,7 +52,8 @@ function waterLevel(lengths: number[], available: number): number {
   return Number.POSITIVE_INFINITY;
 }
 
-const sizeOf = (turns: Turn[]): number => turns.reduce((n, t) => n + turnChars(t), 0);
+// Clones are edited in place here, so their size is measured afresh each time.
+const sizeOf = (turns: Turn[]): number => turns.reduce((n, t) => n + measureTurnChars(t), 0);
 
 /**
  * Shrinks turns to fit `maxChars` by cutting the middle out of their longest strings first (short

@@ -12,10 +12,16 @@ export function toolInputJson(input: unknown): string {
 export function turnChars(turn: Turn): number {
   const known = sizes.get(turn);
   if (known !== undefined) return known;
+  const n = measureTurnChars(turn);
+  sizes.set(turn, n);
+  return n;
+}
+
+/** The same measure, never cached: for turns being edited in place (budget fitting). */
+export function measureTurnChars(turn: Turn): number {
   let n = turn.text.length + (turn.thinking?.length ?? 0);
   for (const call of turn.toolCalls) n += call.name.length + toolInputJson(call.input).length;
   for (const result of turn.toolResults) n += result.content.length;
-  sizes.set(turn, n);
   return n;
 }
 
