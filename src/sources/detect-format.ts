@@ -6,6 +6,8 @@ export type DetectedFormat = 'pi' | 'claude' | 'empty';
 
 /** How much of the file is read at most; a pi header is far smaller. */
 export const DETECT_WINDOW_BYTES = 64 * 1024;
+/** How many leading lines may hold the pi header. */
+const HEADER_SEARCH_LINES = 5;
 
 /**
  * Reads at most the first 64 KiB of `path` and looks at its first non-blank line.
@@ -27,15 +29,25 @@ export async function detectFormat(path: string): Promise<DetectedFormat> {
   }
   head = head.replace(/^\uFEFF/, '').replace(/^\s+/, '');
   if (head === '') return 'empty';
-  const nl = head.indexOf('\n');
-  // A first line longer than the window is not a pi header.
-  if (nl === -1 && windowFull) return 'claude';
-  const first = nl === -1 ? head : head.slice(0, nl);
-  try {
-    const v = JSON.parse(first) as unknown;
-    if (v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'session') return 'pi';
-  } catch {
-    // Not JSON: still a Claude-shaped file as far as routing goes; its reader counts the bad line.
+  // The header belongs first, but a pi file whose header slipped down (a bad first line) is still
+  // pi: its reader counts header_not_first. Only complete lines of the window are looked at.
+  const lines = head.split('\n');
+  if (windowFull || !head.endsWith('\n')) lines.pop();
+  for (const line of lines.slice(0, HEADER_SEARCH_LINES)) {
+    try {
+      const v = JSON.parse(line) as unknown;
+      if (v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'session') return 'pi';
+    } catch {
+      // Not JSON: its reader counts the bad line.
+    }
+  }
+  // A single line with no newline (a one-line file) is checked whole.
+  if (lines.length === 0 && !windowFull) {
+    try {
+      if ((JSON.parse(head) as { type?: unknown })?.type === 'session') return 'pi';
+    } catch {
+      // as above
+    }
   }
   return 'claude';
 }

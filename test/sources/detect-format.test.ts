@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectFormat } from '../../../src/sources/detect-format.ts';
+import { detectFormat } from '../../src/sources/detect-format.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'harvest-detect-'));
 let n = 0;
@@ -17,6 +17,11 @@ function file(content: string | Buffer): string {
 test('a pi session header means pi', async () => {
   assert.equal(await detectFormat(file('{"type":"session","version":3,"id":"x","cwd":"/w"}\n{"type":"message"}\n')), 'pi');
   assert.equal(await detectFormat(file('\n\n{"type":"session","id":"x"}')), 'pi');
+});
+
+test('a pi header that is not the first line still routes to the pi reader', async () => {
+  assert.equal(await detectFormat(file('garbage line\n{"type":"session","version":3,"id":"x"}\n{"type":"message"}\n')), 'pi');
+  assert.equal(await detectFormat(file('{"type":"model_change","provider":"a"}\n{"type":"session","version":3,"id":"x"}\n')), 'pi');
 });
 
 test('anything else with content is claude', async () => {
