@@ -14,6 +14,7 @@ import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
 import { recoverOpenShards } from '../src/sinks/shards/shard-files.ts';
 import { rebuildLedgerIfLost } from '../src/sinks/shards/ledger-rebuild.ts';
 import { WorkerRegistry } from '../src/state/worker-registry.ts';
+import { RedisBeadLookup } from '../src/state/bead-store.ts';
 import { SESSION_FILE_QUEUE, sessionFileJobSchema, type SessionFileJob } from '../queues/session-file.ts';
 import { workerConnection, clientConnection } from '../queues/connection.ts';
 
@@ -32,6 +33,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
   const files = new FileLedger(state, cfg.prefix);
   const runs = new RunStats(state, cfg.prefix);
   const registry = new WorkerRegistry(state, cfg.prefix);
+  const beads = new RedisBeadLookup(state, cfg.prefix);
   const writer = new ShardWriter({ root: samplesRoot, workerId: cfg.workerId, maxBytes: cfg.shardMaxBytes });
   const beat = () => registry.beat(cfg.workerId, { host: hostname(), queues: [SESSION_FILE_QUEUE], pid: process.pid });
   await beat();
@@ -49,7 +51,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
     const data = parsed.data;
     try {
-      const res = await processSessionFile(data, cfg, { ledger, writer });
+      const res = await processSessionFile(data, cfg, { ledger, writer, beads });
       for (const w of res.warnings) log.warn({ path: data.path }, w);
       await files.markProcessed(data);
       if (data.runId) await runs.addOnce(data.runId, job.id ?? data.path, { ...res.counts, files: 1 });

@@ -7,6 +7,8 @@ import { detectFormat } from '../sources/detect-format.ts';
 import { readClaudeSession, readClaudeInlineSidechains } from '../sources/claude/read.ts';
 import { readPiSession } from '../sources/pi/read.ts';
 import { sessionToSamples } from './session-samples.ts';
+import { attachSessionOutcomes, type BeadLookupSource } from './session-outcomes.ts';
+import { scrubDeep } from '../transforms/scrub.ts';
 import type { Session } from '../model/session.ts';
 import type { Sample } from '../model/sample.ts';
 import { sampleContentHash } from '../transforms/dedupe.ts';
@@ -39,6 +41,8 @@ export const DEFAULT_MAX_FIELD_CHARS = 16 * 1024;
 export interface SessionFileDeps {
   ledger: RecordLedger;
   writer: ShardWriter;
+  /** Bead lifecycles for outcome-linked scores; without it samples keep the heuristic score. */
+  beads?: BeadLookupSource | null;
 }
 
 /** A job that retrying cannot fix (the worker fails it at once, with this message). */
@@ -124,7 +128,14 @@ export async function processSessionFile(
     // The reader already counted the session's turns; the transforms count theirs under other keys.
     const { turns: _turns, ...transformCounts } = out.counts;
     mergeCounts(counts, transformCounts);
-    samples.push(...out.samples);
+    const outcomes = await attachSessionOutcomes(session, out.samples, deps.beads, { townRoot: opts.townRoot, thinking: opts.thinking });
+    mergeCounts(counts, outcomes.counts);
+    for (const s of outcomes.samples) {
+      // Links and preference pairs are built from the raw session: scrub what they carry.
+      if (s.metadata.beads !== undefined) s.metadata.beads = scrubDeep(s.metadata.beads, counts);
+      if (s.metadata.preferences !== undefined) s.metadata.preferences = scrubDeep(s.metadata.preferences, counts);
+      samples.push(s);
+    }
   }
 
   const entries: LedgerEntry[] = samples.map((s) => ({

@@ -149,7 +149,7 @@ export function buildLifecycle(issue: BeadIssue, events: readonly BeadEvent[], o
   if (finalDone && (closeCount === 0 || !DONE_STATUSES.has(status))) {
     closeCount++;
     const a: BeadAttempt = current ?? open(null, issue.assignee);
-    a.endedAt = issue.closedAt;
+    a.endedAt = issue.closedAt ?? issue.updatedAt;
     a.closeReason = issue.closeReason;
     a.end = 'closed';
     current = null;
@@ -162,7 +162,8 @@ export function buildLifecycle(issue: BeadIssue, events: readonly BeadEvent[], o
   for (const a of attempts) if (a.claimedBy === null && a.index === 0 && claimedBy) a.claimedBy = claimedBy;
 
   const createdMs = ms(issue.createdAt) ?? evs.find((e) => e.type === 'created')?.at ?? null;
-  const closedMs = finalDone ? (ms(issue.closedAt) ?? lastClose?.at ?? null) : null;
+  // `completed` beads often lack closed_at: the last close event, else the last update, dates it.
+  const closedMs = finalDone ? (ms(issue.closedAt) ?? lastClose?.at ?? ms(issue.updatedAt)) : null;
   const closeReason = issue.closeReason ?? lastClose?.reason ?? null;
   const depTarget = (types: string[]) => issue.dependencies.find((d) => d.from === issue.id && types.includes(d.type))?.to ?? null;
   const supersededBy = issue.supersededBy ?? depTarget(['supersedes', 'superseded-by', 'superseded_by'])

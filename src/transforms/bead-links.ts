@@ -68,6 +68,8 @@ const BD_VALUE_FLAGS = new Set([
   '--on', '--rig', '--agent', '--formula', '--var', '--args', '--issue', '--molecule',
 ]);
 
+const COMMAND_WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'command', 'nohup', '(', '{', 'then', 'do', 'else', '!']);
+
 /** Shell words of one simple command (quotes respected, no expansion). */
 function shellWords(s: string): string[] {
   const out: string[] = [];
@@ -82,8 +84,10 @@ export function beadCommands(command: string): { tool: 'bd' | 'gt'; sub: string;
   const out: ReturnType<typeof beadCommands> = [];
   for (const part of command.split(/&&|\|\||;|\||\n/)) {
     const words = shellWords(part.trim());
-    const at = words.findIndex((w) => /(?:^|\/)(bd|gt)$/.test(w));
-    if (at === -1) continue;
+    // The command word: first, after env assignments or a wrapper (`sudo`, `env`, `time`, ...).
+    let at = 0;
+    while (at < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at]) || COMMAND_WRAPPERS.has(words[at]))) at++;
+    if (at >= words.length || !/(?:^|\/)(bd|gt)$/.test(words[at])) continue;
     const tool = /bd$/.test(words[at]) ? 'bd' : 'gt';
     const rest = words.slice(at + 1);
     const sub = rest.shift();
@@ -251,7 +255,10 @@ function extract(session: Session): Extracted {
 
 /** The ids, molecules, session ids and agent a lookup must fetch before `linkSessionToBeads`. */
 export function beadCandidates(session: Session, opts: BeadLinkOptions = {}): BeadCandidates {
-  const { mentions } = extract(session);
+  return candidatesFrom(session, extract(session), opts);
+}
+
+function candidatesFrom(session: Session, { mentions }: Extracted, opts: BeadLinkOptions): BeadCandidates {
   const ids = new Set<string>();
   const molecules = new Set<string>();
   for (const m of mentions) (m.molecule ? molecules : ids).add(m.id);
@@ -339,8 +346,9 @@ const METHOD_RANK: Record<BeadLinkMethod, number> = { closed_by_session: 0, tool
 export function linkSessionToBeads(session: Session, lookup: BeadLookup, opts: BeadLinkOptions = {}): BeadLink[] {
   const min = opts.minConfidence ?? 0.3;
   const slack = opts.slackMs ?? 10 * 60_000;
-  const { mentions, done } = extract(session);
-  const cand = beadCandidates(session, opts);
+  const extracted = extract(session);
+  const { mentions, done } = extracted;
+  const cand = candidatesFrom(session, extracted, opts);
   const span = { start: cand.start, end: cand.end };
   const all: Mention[] = [];
   for (const m of mentions) {

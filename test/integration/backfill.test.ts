@@ -62,10 +62,12 @@ test('fixtures backfill through the queue with a worker in its own process; a re
     const first = await runCli(['backfill', '--claude', fixtureRoots[0], '--pir', fixtureRoots[1], '--json'], e);
     assert.equal(first.code, 0, first.stderr);
     const enqueued = Number(/enqueued":(\d+)|"enqueued":(\d+)/.exec(first.stderr)?.[1] ?? NaN);
-    const q = new Queue(SESSION_FILE_QUEUE, { connection: new Redis(REDIS_URL), prefix });
+    const conn = new Redis(REDIS_URL);
+    const q = new Queue(SESSION_FILE_QUEUE, { connection: conn, prefix });
     const counts = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     await q.close();
+    conn.disconnect();
     assert.ok(total >= 8, `jobs were enqueued (${total}, log says ${enqueued})`);
     await waitForQueueDone(prefix, total);
   } finally {

@@ -1,0 +1,30 @@
+// `harvest report --out DIR [--html FILE] [--json]`: a self-contained HTML page about the dataset in
+// DIR (samples per role and source, score histograms, sizes, tool-call and error rates, bead
+// outcomes, preference pairs, what was dropped and why), written to DIR/report.html.
+import { resolve, join } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { gatherReport, type ReportData } from '../pipeline/dataset-report.ts';
+import { writeFileAtomic } from '../sinks/shards/shard-files.ts';
+import { renderReportHtml } from '../sinks/report/html.ts';
+
+export async function writeReport(dataDir: string, htmlPath = join(dataDir, 'report.html')): Promise<{ path: string; data: ReportData }> {
+  const data = await gatherReport(dataDir);
+  await writeFileAtomic(htmlPath, renderReportHtml(data));
+  return { path: htmlPath, data };
+}
+
+export function registerReportCommand(program: Command): Command {
+  return program
+    .command('report')
+    .description('write a self-contained HTML report of a dataset folder (DIR/report.html)')
+    .option('--out <dir>', 'dataset folder (HARVEST_OUT, default ./data)')
+    .option('--html <file>', 'where to write the page (default DIR/report.html)')
+    .option('--json', 'print the report numbers as JSON')
+    .action(async (o: { out?: string; html?: string; json?: boolean }) => {
+      const dir = o.out ? resolve(o.out) : loadConfig(process.env).outDir;
+      const r = await writeReport(dir, o.html ? resolve(o.html) : undefined);
+      if (o.json) process.stdout.write(JSON.stringify({ path: r.path, ...r.data }) + '\n');
+      else process.stdout.write(`wrote ${r.path} (${r.data.samples} samples, ${r.data.beads} beads)\n`);
+    });
+}

@@ -1,0 +1,157 @@
+// What a dataset folder holds, gathered in one streaming pass (plus the pairs a DPO export would
+// make, counted, and the run files under `<out>/runs/`): the numbers behind `harvest report`.
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BeadLifecycle } from '../model/bead.ts';
+import type { Counts } from '../model/session.ts';
+import { readDataset } from '../sinks/shards/dataset-reader.ts';
+import { samplesRootOf } from '../sinks/shards/samples-root.ts';
+import { dpoPairs } from './dpo-pairs.ts';
+
+export const SCORE_EDGES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001];
+export const TOKEN_EDGES = [0, 250, 500, 1000, 2000, 3000, 4000, 6000, 8000, 12000, 16000, Infinity];
+export const TURN_EDGES = [0, 2, 4, 6, 8, 10, 12, 14, 16, 20, 32, Infinity];
+
+export interface RoleRates {
+  gptMessages: number;
+  gptWithToolCall: number;
+  toolResults: number;
+  toolErrors: number;
+}
+
+export interface ReportData {
+  dataset: string;
+  generatedAt: string;
+  samples: number;
+  bySplit: Record<string, number>;
+  /** role -> source -> samples */
+  byRoleSource: Record<string, Record<string, number>>;
+  /** role -> quality-score bins over SCORE_EDGES */
+  scoreHist: Record<string, number[]>;
+  tokenHist: number[];
+  turnHist: number[];
+  rates: Record<string, RoleRates>;
+  linkedSamples: Record<string, number>;
+  outcomeScoredSamples: Record<string, number>;
+  beadOutcomes: Record<string, number>;
+  beads: number;
+  pairsBySource: Record<string, number>;
+  /** reason -> count: what was dropped or skipped, and why. */
+  dropped: Record<string, number>;
+  runFiles: string[];
+  readCounts: Counts;
+}
+
+function bin(edges: number[], v: number): number {
+  for (let i = 0; i < edges.length - 1; i++) if (v < edges[i + 1]) return i;
+  return edges.length - 2;
+}
+
+const DROP_KEY = /reject|skip|drop|duplicate|malformed|invalid|oversize|truncated|orphan|unknown|not_json|superseded|repeated|failed|without|incomplete|bad_time|below/;
+
+/** Numeric leaves of a run file whose names say something was left out. */
+function dropCounts(value: unknown, path: string, into: Record<string, number>): void {
+  // Outcome tallies are what became of work, not input that was left out.
+  if (/(^|\.)outcomes?(\.|$)/.test(path)) return;
+  if (typeof value === 'number') {
+    if (DROP_KEY.test(path) && value > 0) into[path] = (into[path] ?? 0) + value;
+    return;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
+  for (const [k, v] of Object.entries(value)) dropCounts(v, path ? `${path}.${k}` : k, into);
+}
+
+async function readRuns(dir: string): Promise<{ files: string[]; dropped: Record<string, number> }> {
+  const dropped: Record<string, number> = {};
+  const files: string[] = [];
+  if (!existsSync(dir)) return { files, dropped };
+  for (const name of (await readdir(dir)).sort()) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const v = JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>;
+      files.push(name);
+      // Keep the interesting parts: counters, rejected/skipped maps; not per-file lists.
+      const kind = typeof v.kind === 'string' ? v.kind : 'run';
+      const { counts, ...rest } = v as { counts?: unknown };
+      dropCounts(counts ?? {}, kind, dropped);
+      for (const [k, val] of Object.entries(rest)) if (typeof val === 'number' || (val && typeof val === 'object')) dropCounts(val, `${kind}.${k}`, dropped);
+    } catch {
+      dropped['report.unreadable_run_files'] = (dropped['report.unreadable_run_files'] ?? 0) + 1;
+    }
+  }
+  return { files, dropped };
+}
+
+export async function gatherReport(dataDir: string): Promise<ReportData> {
+  const samplesRoot = samplesRootOf(dataDir);
+  const d: ReportData = {
+    dataset: dataDir,
+    generatedAt: new Date().toISOString(),
+    samples: 0,
+    bySplit: {},
+    byRoleSource: {},
+    scoreHist: {},
+    tokenHist: new Array(TOKEN_EDGES.length - 1).fill(0),
+    turnHist: new Array(TURN_EDGES.length - 1).fill(0),
+    rates: {},
+    linkedSamples: {},
+    outcomeScoredSamples: {},
+    beadOutcomes: {},
+    beads: 0,
+    pairsBySource: {},
+    dropped: {},
+    runFiles: [],
+    readCounts: {},
+  };
+  for await (const r of samplesRoot ? readDataset(samplesRoot, d.readCounts) : []) {
+    const m = (r.value.metadata ?? {}) as Record<string, unknown>;
+    const conv = Array.isArray(r.value.conversations) ? (r.value.conversations as { from: string; value: string }[]) : [];
+    d.samples++;
+    const role = String(m.role ?? 'unknown');
+    const source = String(m.source ?? m.runtime ?? 'unknown') + (m.branch === 'abandoned' ? ' (abandoned)' : '');
+    d.bySplit[String(m.split)] = (d.bySplit[String(m.split)] ?? 0) + 1;
+    const rs = (d.byRoleSource[role] ??= {});
+    rs[source] = (rs[source] ?? 0) + 1;
+    const hist = (d.scoreHist[role] ??= new Array(SCORE_EDGES.length - 1).fill(0));
+    const score = Number(m.quality_score);
+    if (Number.isFinite(score)) hist[bin(SCORE_EDGES, score)]++;
+    const chars = conv.reduce((a, c) => a + (typeof c.value === 'string' ? c.value.length : 0), 0);
+    d.tokenHist[bin(TOKEN_EDGES, chars / 4)]++;
+    d.turnHist[bin(TURN_EDGES, Number(m.turn_count ?? Math.max(0, conv.length - 1)))]++;
+    const rate = (d.rates[role] ??= { gptMessages: 0, gptWithToolCall: 0, toolResults: 0, toolErrors: 0 });
+    for (const c of conv) {
+      if (typeof c.value !== 'string') continue;
+      if (c.from === 'gpt') {
+        rate.gptMessages++;
+        if (c.value.includes('<tool_call ')) rate.gptWithToolCall++;
+      } else if (c.from === 'human') {
+        rate.toolResults += c.value.split('<tool_result ').length - 1;
+        rate.toolErrors += c.value.split('is_error="true"').length - 1;
+      }
+    }
+    if (Array.isArray(m.beads) && m.beads.length) d.linkedSamples[role] = (d.linkedSamples[role] ?? 0) + 1;
+    if (typeof m.outcome_score === 'number') d.outcomeScoredSamples[role] = (d.outcomeScoredSamples[role] ?? 0) + 1;
+  }
+  const beadsRoot = join(dataDir, 'beads');
+  if (existsSync(beadsRoot)) {
+    const latest = new Map<string, BeadLifecycle>();
+    for await (const r of readDataset(beadsRoot, {})) {
+      const lc = (r.value as { bead?: BeadLifecycle }).bead;
+      if (!lc) continue;
+      const key = `${lc.source}\0${lc.id}`;
+      const prev = latest.get(key);
+      if (!prev || prev.version <= lc.version) latest.set(key, lc);
+    }
+    d.beads = latest.size;
+    for (const lc of latest.values()) d.beadOutcomes[lc.outcome] = (d.beadOutcomes[lc.outcome] ?? 0) + 1;
+  }
+  const pairCounts: Counts = {};
+  for await (const p of dpoPairs(dataDir, {}, pairCounts)) d.pairsBySource[p.metadata.source] = (d.pairsBySource[p.metadata.source] ?? 0) + 1;
+  const runs = await readRuns(join(dataDir, 'runs'));
+  d.runFiles = runs.files;
+  d.dropped = runs.dropped;
+  for (const [k, v] of Object.entries(d.readCounts)) if (DROP_KEY.test(k) && v > 0) d.dropped[`dataset.${k}`] = v;
+  for (const [k, v] of Object.entries(pairCounts)) if (k !== 'pairs.bead' && k !== 'pairs.pi_branch' && v > 0) d.dropped[`pairs.${k}`] = v;
+  return d;
+}

@@ -1,0 +1,281 @@
+// Preference pairs from a dataset folder, in the conversational shape TRL's DPOTrainer reads:
+// `{prompt: [{role, content}...], chosen: [{role: 'assistant', content}], rejected: [...], metadata}`.
+//
+// Two sources:
+//   bead        two sessions (same role) on the same bead: one whose attempt closed it and stuck,
+//               one whose attempt was reopened, released, superseded or abandoned. Outcomes are
+//               recomputed from the lifecycles under `<data>/beads/` when present (fresher than
+//               the ones in sample metadata), else taken from `metadata.beads`.
+//   pi_branch   a pi session's active path against an abandoned branch from the same branch point
+//               (the material `attachSessionOutcomes` put on the active sample).
+// Every pair records its source, both sides' scores and why it qualified; every text is scrubbed.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BeadLifecycle } from '../model/bead.ts';
+import type { Role, ShareGptMessage } from '../model/sample.ts';
+import { addCount, type Counts } from '../model/session.ts';
+import { readDataset } from '../sinks/shards/dataset-reader.ts';
+import { samplesRootOf } from '../sinks/shards/samples-root.ts';
+import { outcomeScore } from '../transforms/outcome-score.ts';
+import { scrubText } from '../transforms/scrub.ts';
+import type { BranchPreference, Continuation } from '../transforms/branch-preference.ts';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export type PairSource = 'bead' | 'pi_branch';
+
+export interface DpoPair {
+  prompt: ChatMessage[];
+  chosen: ChatMessage[];
+  rejected: ChatMessage[];
+  metadata: {
+    source: PairSource;
+    role: string;
+    why: string;
+    scores: { chosen: number | null; rejected: number | null };
+    pair_id: string;
+    [k: string]: unknown;
+  };
+}
+
+export interface DpoOptions {
+  /** `turn` (default): one assistant message a side; `trajectory`: the rest of the first window. */
+  continuation?: Continuation;
+  /** Least outcome-score gap between the sides of a bead pair (default 0.2). */
+  minMargin?: number;
+  /** Least link confidence for a session to count as having worked on a bead (default 0.5). */
+  minLinkConfidence?: number;
+  /** Most pairs per bead and role (default 4). */
+  maxPairsPerBead?: number;
+}
+
+const ROLE_OF: Record<ShareGptMessage['from'], ChatMessage['role']> = { system: 'system', human: 'user', gpt: 'assistant' };
+
+function toChat(msgs: readonly ShareGptMessage[], counts: Counts): ChatMessage[] {
+  return msgs.map((m) => ({ role: ROLE_OF[m.from], content: scrubText(m.value, counts) }));
+}
+
+const pairId = (p: Pick<DpoPair, 'prompt' | 'chosen' | 'rejected'>): string =>
+  createHash('sha256').update(JSON.stringify([p.prompt, p.chosen, p.rejected])).digest('hex').slice(0, 24);
+
+/** Links that say a session did the work (dispatching or looking at a bead is not doing it). */
+const WORK_ACTIONS = new Set(['close', 'done', 'claim', 'hook', 'hooked', 'assigned', 'update', 'release', 'comment', 'reopen']);
+
+interface StoredLink {
+  bead_id: string;
+  confidence: number;
+  attempt: number | null;
+  actions?: string[];
+  outcome_score?: number | null;
+  attempt_end?: string | null;
+  outcome_reason?: string | null;
+}
+
+interface SessionSide {
+  recordId: string;
+  sessionId: string;
+  role: string;
+  runtime: string;
+  score: number;
+  link: StoredLink;
+}
+
+interface Judged extends SessionSide {
+  outcome: number;
+  end: string;
+  reason: string;
+}
+
+async function loadLifecycles(beadsRoot: string, ids: Set<string>, counts: Counts): Promise<Map<string, BeadLifecycle>> {
+  const out = new Map<string, BeadLifecycle>();
+  if (!existsSync(beadsRoot) || ids.size === 0) return out;
+  for await (const r of readDataset(beadsRoot, counts)) {
+    const lc = (r.value as { bead?: BeadLifecycle }).bead;
+    if (!lc || !ids.has(lc.id)) continue;
+    const prev = out.get(lc.id);
+    if (!prev || prev.version <= lc.version) out.set(lc.id, lc);
+  }
+  return out;
+}
+
+function judge(side: SessionSide, lc: BeadLifecycle | undefined): Judged | null {
+  if (lc) {
+    const o = outcomeScore(lc, side.link.attempt, side.role as Role);
+    if (!o) return null;
+    return { ...side, outcome: o.score, end: o.attempt_end, reason: o.reason };
+  }
+  if (typeof side.link.outcome_score !== 'number') return null;
+  return { ...side, outcome: side.link.outcome_score, end: side.link.attempt_end ?? 'bead', reason: side.link.outcome_reason ?? '' };
+}
+
+const isChosen = (j: Judged): boolean => j.end === 'closed' && j.outcome >= 0.6;
+const isRejected = (j: Judged): boolean => j.end === 'reopened' || j.end === 'released' || j.outcome <= 0.4;
+
+/** Prompt (system + first human) and the side after it, from a sample's conversations. */
+function splitFirstTurn(conv: ShareGptMessage[], mode: Continuation): { prompt: ShareGptMessage[]; reply: ShareGptMessage[] } | null {
+  const h = conv.findIndex((m) => m.from === 'human');
+  if (h === -1 || conv[h + 1]?.from !== 'gpt') return null;
+  const prompt = conv.slice(0, h + 1);
+  let reply = mode === 'turn' ? [conv[h + 1]] : conv.slice(h + 1);
+  while (reply.length && reply[reply.length - 1].from !== 'gpt') reply = reply.slice(0, -1);
+  return { prompt, reply };
+}
+
+/** Streams the pairs of the dataset under `dataDir` (`<dataDir>/samples`, `<dataDir>/beads`). */
+export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: Counts = {}): AsyncGenerator<DpoPair> {
+  const samplesRoot = samplesRootOf(dataDir);
+  if (!samplesRoot) return;
+  const mode = opts.continuation ?? 'turn';
+  const minConf = opts.minLinkConfidence ?? 0.5;
+  const margin = opts.minMargin ?? 0.2;
+  const maxPerBead = opts.maxPairsPerBead ?? 4;
+  const emitted = new Set<string>();
+
+  // Pass 1: branch material (held until the abandoned sides' scores are known) and linked starts.
+  const branchPairs: { pref: BranchPreference; m: Record<string, unknown> }[] = [];
+  const abandonedScore = new Map<string, number>();
+  const sides: SessionSide[] = [];
+  const readCounts: Counts = {};
+  for await (const r of readDataset(samplesRoot, readCounts)) {
+    const m = r.value.metadata as Record<string, unknown> | undefined;
+    if (!m || !Array.isArray(r.value.conversations)) continue;
+    if (m.branch === 'abandoned') {
+      const key = `${m.session_id}\0${m.branch_point}`;
+      const s = Number(m.quality_score);
+      if (m.chunk_index === 0 || !abandonedScore.has(key)) abandonedScore.set(key, s);
+    }
+    if (Array.isArray(m.preferences)) for (const pref of m.preferences as BranchPreference[]) branchPairs.push({ pref, m });
+    if (m.branch === 'active' && m.chunk_index === 0 && Array.isArray(m.beads)) {
+      for (const link of m.beads as StoredLink[]) {
+        if (link.confidence < minConf) continue;
+        if (link.actions && !link.actions.some((a) => WORK_ACTIONS.has(a))) continue;
+        sides.push({
+          recordId: String(m.record_id), sessionId: String(m.session_id), role: String(m.role), runtime: String(m.runtime ?? m.source),
+          score: Number(m.quality_score), link,
+        });
+      }
+    }
+  }
+
+  for (const { pref, m } of branchPairs) {
+    const pair: DpoPair = {
+      prompt: toChat(pref.prompt, counts),
+      chosen: toChat(pref.chosen, counts),
+      rejected: toChat(pref.rejected, counts),
+      metadata: {
+        source: 'pi_branch',
+        role: String(m.role),
+        runtime: m.runtime ?? m.source,
+        session_id: m.session_id,
+        record_id: m.record_id,
+        branch_point: pref.branch_point,
+        branch_key: pref.branch_key,
+        continuation: pref.continuation,
+        divergence: pref.divergence,
+        scores: {
+          chosen: Number(m.quality_score),
+          rejected: abandonedScore.get(`${m.session_id}\0${pref.branch_point}`) ?? null,
+        },
+        why: pref.divergence === 'resubmitted'
+          ? 'the user sent the same message again from this branch point and kept the second reply'
+          : 'the user left this reply for another from the same branch point, and kept the other',
+        pair_id: '',
+      },
+    };
+    pair.metadata.pair_id = pairId(pair);
+    if (emitted.has(pair.metadata.pair_id)) {
+      addCount(counts, 'pairs_repeated');
+      continue;
+    }
+    emitted.add(pair.metadata.pair_id);
+    addCount(counts, 'pairs.pi_branch');
+    yield pair;
+  }
+
+  // Bead pairs: judge every side against the freshest lifecycle, then pair within bead and role.
+  const lifecycles = await loadLifecycles(join(dataDir, 'beads'), new Set(sides.map((s) => s.link.bead_id)), {});
+  const groups = new Map<string, Judged[]>();
+  for (const s of sides) {
+    const j = judge(s, lifecycles.get(s.link.bead_id));
+    if (!j) {
+      addCount(counts, 'bead_sides_without_outcome');
+      continue;
+    }
+    const key = `${s.link.bead_id}\0${s.role}`;
+    const list = groups.get(key) ?? [];
+    if (!list.some((x) => x.sessionId === j.sessionId)) list.push(j);
+    groups.set(key, list);
+  }
+  const planned: { c: Judged; r: Judged; bead: string }[] = [];
+  for (const [key, list] of groups) {
+    const bead = key.split('\0')[0];
+    const chosen = list.filter(isChosen).sort((a, b) => b.outcome - a.outcome || b.score - a.score);
+    const rejected = list.filter(isRejected).sort((a, b) => a.outcome - b.outcome);
+    let n = 0;
+    for (const c of chosen) {
+      for (const r of rejected) {
+        if (n >= maxPerBead) break;
+        if (c.sessionId === r.sessionId || c.role !== r.role) continue;
+        if (c.outcome - r.outcome < margin) {
+          addCount(counts, 'bead_pairs_below_margin');
+          continue;
+        }
+        planned.push({ c, r, bead });
+        n++;
+      }
+    }
+  }
+  if (planned.length === 0) return;
+
+  // Pass 2: the conversations of the sessions that take part.
+  const need = new Set(planned.flatMap((p) => [p.c.recordId, p.r.recordId]));
+  const convs = new Map<string, ShareGptMessage[]>();
+  for await (const r of readDataset(samplesRoot, {})) {
+    const id = r.value.metadata?.record_id;
+    if (typeof id === 'string' && need.has(id)) convs.set(id, r.value.conversations as ShareGptMessage[]);
+  }
+  for (const { c, r, bead } of planned) {
+    const cs = convs.get(c.recordId);
+    const rs = convs.get(r.recordId);
+    const a = cs ? splitFirstTurn(cs, mode) : null;
+    const b = rs ? splitFirstTurn(rs, mode) : null;
+    if (!a || !b) {
+      addCount(counts, 'bead_pairs_without_reply');
+      continue;
+    }
+    const pair: DpoPair = {
+      prompt: toChat(a.prompt, counts),
+      chosen: toChat(a.reply, counts),
+      rejected: toChat(b.reply, counts),
+      metadata: {
+        source: 'bead',
+        role: c.role,
+        bead_id: bead,
+        chosen_session: c.sessionId,
+        rejected_session: r.sessionId,
+        chosen_record: c.recordId,
+        rejected_record: r.recordId,
+        runtime: c.runtime,
+        continuation: mode,
+        prompts_match: JSON.stringify(a.prompt) === JSON.stringify(b.prompt),
+        scores: { chosen: c.outcome, rejected: r.outcome },
+        quality_scores: { chosen: c.score, rejected: r.score },
+        why: `same bead ${bead}, same role ${c.role}: chosen ${c.reason || c.end}, rejected ${r.reason || r.end} (${r.end})`,
+        pair_id: '',
+      },
+    };
+    if (JSON.stringify(pair.chosen) === JSON.stringify(pair.rejected)) {
+      addCount(counts, 'bead_pairs_identical');
+      continue;
+    }
+    pair.metadata.pair_id = pairId(pair);
+    if (emitted.has(pair.metadata.pair_id)) continue;
+    emitted.add(pair.metadata.pair_id);
+    addCount(counts, 'pairs.bead');
+    yield pair;
+  }
+}
