@@ -3,6 +3,7 @@
 import type { HarvestConfig } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import { WORKERS, type ServingWorker } from './registry.ts';
+import { WorkerUnavailableError } from './unavailable.ts';
 
 export interface WorkerProcessOptions {
   queues?: string[];
@@ -15,8 +16,22 @@ export async function runWorkerProcess(cfg: HarvestConfig, log: Logger, opts: Wo
   const unknown = names.filter((n) => !WORKERS[n]);
   if (unknown.length) throw new Error(`unknown queue(s): ${unknown.join(', ')}; known: ${Object.keys(WORKERS).join(', ')}`);
   const running: ServingWorker[] = [];
-  for (const n of names) running.push(await WORKERS[n](cfg, log, opts.concurrency?.[n] ?? cfg.concurrency));
-  log.info({ worker: cfg.workerId, queues: names, out: cfg.outDir }, 'worker started');
+  const serving: string[] = [];
+  for (const n of names) {
+    try {
+      running.push(await WORKERS[n](cfg, log, opts.concurrency?.[n] ?? cfg.concurrency));
+      serving.push(n);
+    } catch (e) {
+      // Asked for by name it must run; among "all queues" it is skipped until configured.
+      if (!(e instanceof WorkerUnavailableError) || opts.queues?.length) {
+        await Promise.all(running.map((w) => w.close().catch(() => undefined)));
+        throw e;
+      }
+      log.warn({ queue: n }, `not serving ${n}: ${e.message}`);
+    }
+  }
+  if (running.length === 0) throw new Error('no queue can be served here');
+  log.info({ worker: cfg.workerId, queues: serving, out: cfg.outDir }, 'worker started');
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (sig: string) => {

@@ -62,8 +62,10 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     }
   };
 
+  // BullMQ never closes a connection it is handed: this one is ours to close.
+  const blocking = workerConnection(ctx);
   const worker = new Worker<SessionFileJob>(SESSION_FILE_QUEUE, processor, {
-    connection: workerConnection(ctx),
+    connection: blocking,
     prefix: cfg.prefix,
     concurrency,
     // A dead worker's jobs come back after the lock expires; keep that short for fast takeover.
@@ -97,6 +99,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
         await writer.sealAll();
         await registry.remove(cfg.workerId).catch(() => undefined);
         state.disconnect();
+        blocking.disconnect();
       })();
       return closing;
     },
