@@ -31,6 +31,7 @@ const envSchema = z.object({
   HARVEST_VAL_PERCENT: z.coerce.number().min(0).max(100).default(5),
   HARVEST_SHARD_MAX_BYTES: posInt.default(64 * 1024 * 1024),
   HARVEST_MAX_LINE_BYTES: posInt.default(32 * 1024 * 1024),
+  HARVEST_MAX_FIELD_CHARS: posInt.default(16 * 1024),
   HARVEST_THINKING: z.enum(['keep', 'drop']).default('keep'),
   HARVEST_MIN_SCORE: z.coerce.number().min(0).max(1).default(0),
   HARVEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
@@ -53,6 +54,8 @@ export interface HarvestConfig {
   valPercent: number;
   shardMaxBytes: number;
   maxLineBytes: number;
+  /** Longest text field a reader keeps (head + tail): bounds a worker's memory on huge sessions. */
+  maxFieldChars: number;
   thinking: 'keep' | 'drop';
   minScore: number;
   workerId: string;
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     valPercent: e.HARVEST_VAL_PERCENT,
     shardMaxBytes: e.HARVEST_SHARD_MAX_BYTES,
     maxLineBytes: e.HARVEST_MAX_LINE_BYTES,
+    maxFieldChars: e.HARVEST_MAX_FIELD_CHARS,
     thinking: e.HARVEST_THINKING,
     minScore: e.HARVEST_MIN_SCORE,
     workerId: e.HARVEST_WORKER_ID ?? defaultWorkerId(),

@@ -32,6 +32,28 @@ export async function readJsonLines(
   counts: Counts,
   opts: JsonLinesOptions = {},
 ): Promise<{ bytes: number; lines: number }> {
+  const total = { bytes: 0, lines: 0 };
+  for await (const batch of jsonLineBatches(path, counts, opts, total)) for (const l of batch) onLine(l.value, l.lineNo);
+  return total;
+}
+
+export interface JsonLine {
+  value: unknown;
+  lineNo: number;
+}
+
+/**
+ * The same reading as an async generator of batches (the lines of one read buffer), for callers
+ * that must await between lines without holding a whole file: the dataset reader.
+ */
+export async function* jsonLineBatches(
+  path: string,
+  counts: Counts,
+  opts: JsonLinesOptions = {},
+  total: { bytes: number; lines: number } = { bytes: 0, lines: 0 },
+): AsyncGenerator<JsonLine[]> {
+  let out: JsonLine[] = [];
+  const onLine: LineHandler = (value, lineNo) => out.push({ value, lineNo });
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let lastLine = false;
   const parse = jsonlParser({
@@ -104,6 +126,10 @@ export async function readJsonLines(
     if (pending.length && pendingBytes < chunk.length / 4) {
       pending = [Buffer.from(Buffer.concat(pending, pendingBytes))];
     }
+    if (out.length) {
+      yield out;
+      out = [];
+    }
   }
   // A last line without a newline: a session still being written, or a file cut short.
   if (oversize) {
@@ -114,5 +140,7 @@ export async function readJsonLines(
     lastLine = true;
     emit(Buffer.concat(pending, pendingBytes));
   }
-  return { bytes, lines: lineNo };
+  total.bytes = bytes;
+  total.lines = lineNo;
+  if (out.length) yield out;
 }

@@ -3,7 +3,7 @@
 // its older reads) and exact repeats (a retry after a crash) read once.
 import { readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
-import { readJsonLines } from '../../sources/jsonl-lines.ts';
+import { jsonLineBatches } from '../../sources/jsonl-lines.ts';
 import type { Counts } from '../../model/session.ts';
 import { readCommits, walkFiles, type ManifestEntry, type ShardManifest } from './shard-files.ts';
 
@@ -47,28 +47,28 @@ export async function* readDataset(root: string, counts: Counts = {}): AsyncGene
   const emitted = new Set<string>();
   for (const s of shards) {
     const group = relative(root, s.path).split('/').slice(0, -1).join('/');
-    const batch: DatasetRecord[] = [];
-    await readJsonLines(s.path, (value) => {
-      const v = value as DatasetRecord['value'];
-      const id = v?.metadata?.record_id;
-      const ver = v?.metadata?.version;
-      if (typeof id !== 'string' || typeof ver !== 'number') {
-        counts.records_without_id = (counts.records_without_id ?? 0) + 1;
-        batch.push({ shard: basename(s.path), group, value: v });
-        return;
+    for await (const lines of jsonLineBatches(s.path, counts, { endByte: s.end })) {
+      for (const { value } of lines) {
+        const v = value as DatasetRecord['value'];
+        const id = v?.metadata?.record_id;
+        const ver = v?.metadata?.version;
+        if (typeof id !== 'string' || typeof ver !== 'number') {
+          counts.records_without_id = (counts.records_without_id ?? 0) + 1;
+          yield { shard: basename(s.path), group, value: v };
+          continue;
+        }
+        if (ver < (latest.get(id) ?? ver)) {
+          counts.superseded = (counts.superseded ?? 0) + 1;
+          continue;
+        }
+        const key = `${id}@${ver}`;
+        if (emitted.has(key)) {
+          counts.repeated = (counts.repeated ?? 0) + 1;
+          continue;
+        }
+        emitted.add(key);
+        yield { shard: basename(s.path), group, value: v };
       }
-      if (latest.get(id) !== undefined && ver < (latest.get(id) as number)) {
-        counts.superseded = (counts.superseded ?? 0) + 1;
-        return;
-      }
-      const key = `${id}@${ver}`;
-      if (emitted.has(key)) {
-        counts.repeated = (counts.repeated ?? 0) + 1;
-        return;
-      }
-      emitted.add(key);
-      batch.push({ shard: basename(s.path), group, value: v });
-    }, counts, { endByte: s.end });
-    yield* batch;
+    }
   }
 }
