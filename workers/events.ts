@@ -1,0 +1,144 @@
+// Wires the `events` queue to the event pipeline: the point sink (InfluxDB or line-protocol files,
+// group commit), event shards under `<out>/events/<type>/`, the events ledger and the PRs' action
+// lists in Redis. It also drains this host's spool (events saved while Redis was unreachable).
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { HarvestConfig } from '../src/config.ts';
+import type { Logger } from '../src/log.ts';
+import { processEvent, PointRefusedError } from '../src/pipeline/events.ts';
+import { RecordLedger } from '../src/state/record-ledger.ts';
+import { recordPrAction } from '../src/state/pr-actions.ts';
+import { WorkerRegistry } from '../src/state/worker-registry.ts';
+import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
+import { recoverOpenShards } from '../src/sinks/shards/shard-files.ts';
+import { rebuildLedgerIfLost } from '../src/sinks/shards/ledger-rebuild.ts';
+import { createPointSink } from '../src/sinks/influx/create-point-sink.ts';
+import { drainSpool, resolveSpoolPath, spoolPending } from '../src/sinks/event-spool.ts';
+import { influxSettingsFromEnv } from '../src/sources/influx/settings.ts';
+import { atMs } from '../src/model/event.ts';
+import type { PointSink } from '../src/model/point.ts';
+import { EVENTS_QUEUE, enqueueEvents, eventJobSchema, eventsQueue, type EventJob } from '../queues/events.ts';
+import { workerConnection, clientConnection } from '../queues/connection.ts';
+
+/** The events ledger lives apart from the samples ledger. */
+export const eventsLedgerPrefix = (prefix: string): string => `${prefix}:events`;
+export const eventsRoot = (outDir: string): string => join(outDir, 'events');
+
+export interface EventsWorkerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** A sink to use instead of the configured one (tests). */
+  points?: PointSink;
+}
+
+export interface RunningEventsWorker {
+  worker: Worker;
+  writer: ShardWriter;
+  /** Drains the spool now (also done at start and every few seconds). */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurrency = cfg.concurrency, opts: EventsWorkerOptions = {}): Promise<RunningEventsWorker> {
+  const env = opts.env ?? process.env;
+  const ctx = { redisUrl: cfg.redisUrl, prefix: cfg.prefix };
+  const state: Redis = clientConnection(ctx, { maxRetriesPerRequest: null });
+  const root = eventsRoot(cfg.outDir);
+  // Its own identity for shard and point files and liveness: the session worker of this process
+  // deregisters on its own schedule, and must not make these open shards look abandoned.
+  const workerId = `${cfg.workerId}-events`;
+  const ledger = new RecordLedger(state, eventsLedgerPrefix(cfg.prefix));
+  const registry = new WorkerRegistry(state, cfg.prefix);
+  const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes });
+  const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId }));
+  const queue = eventsQueue(ctx, state);
+  const spool = resolveSpoolPath(env, cfg.outDir);
+  const beat = () => registry.beat(workerId, { host: hostname(), queues: [EVENTS_QUEUE], pid: process.pid });
+  await beat();
+
+  const rebuilt = await rebuildLedgerIfLost(ledger, root);
+  if (rebuilt > 0) log.warn({ records: rebuilt }, 'events ledger was empty in Redis; rebuilt it from event shard manifests');
+  const recover = async () => {
+    const sealed = await recoverOpenShards(root, (id) => (id === workerId ? Promise.resolve(true) : registry.isAlive(id)));
+    for (const m of sealed) log.info({ shard: m.shard, records: m.records }, 'sealed an event shard left open by a stopped worker');
+  };
+  await recover();
+
+  let draining: Promise<void> | null = null;
+  const drain = (): Promise<void> => {
+    draining ??= (async () => {
+      if (!(await spoolPending(spool))) return;
+      const r = await drainSpool(spool, async (records) => void (await enqueueEvents(queue, records)));
+      if (r.events || r.rejected) log.info({ spool, ...r }, 'drained the event spool');
+      if (r.rejected) log.warn({ file: `${spool}.rejected`, lines: r.rejected }, 'spool lines that are not events were set aside');
+    })().finally(() => {
+      draining = null;
+    });
+    return draining;
+  };
+
+  const processor = async (job: Job<EventJob>) => {
+    const parsed = eventJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid event job: ${parsed.error.issues[0]?.message}`);
+    try {
+      const res = await processEvent(parsed.data, {
+        writer,
+        points,
+        ledger,
+        recordAction: (r) => recordPrAction(state, cfg.prefix, r.repo, r.pr, { id: r.id, action: r.action, atMs: atMs(r) }),
+      });
+      return { written: res.written };
+    } catch (e) {
+      if (e instanceof PointRefusedError) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+  };
+
+  // BullMQ leaves a connection it was given open on close(): this one is closed below.
+  const workerConn = workerConnection(ctx);
+  const worker = new Worker<EventJob>(EVENTS_QUEUE, processor, {
+    connection: workerConn,
+    prefix: cfg.prefix,
+    concurrency,
+    lockDuration: 30_000,
+    stalledInterval: 15_000,
+    maxStalledCount: 3,
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    log.warn({ event: job.id, type: job.data.type, attempt: job.attemptsMade, final }, `event failed: ${err.message}`);
+  });
+  worker.on('error', (err) => log.error({ err }, 'events worker error'));
+
+  await drain().catch((err) => log.error({ err, spool }, 'draining the event spool failed'));
+  const timer = setInterval(() => {
+    void beat().catch(() => undefined);
+    void writer.sealIdle(cfg.sealIdleMs).catch((err) => log.error({ err }, 'sealing idle event shards failed'));
+    void recover().catch((err) => log.error({ err }, 'recovering open event shards failed'));
+    void drain().catch((err) => log.error({ err, spool }, 'draining the event spool failed'));
+  }, Math.min(5_000, cfg.sealIdleMs));
+  timer.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    worker,
+    writer,
+    drain,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await draining?.catch(() => undefined);
+        await worker.close();
+        workerConn.disconnect();
+        await points.close();
+        await writer.sealAll();
+        await queue.close();
+        await registry.remove(workerId).catch(() => undefined);
+        state.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
