@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark, each printing its figures and its ratio against a baseline
 // measured in the same run. Sections: BENCH_ONLY=sessions,github,events to pick.
 import { benchSessions } from './sessions.ts';
+import { benchGithub } from './github.ts';
+import { benchEvents } from './events.ts';
 
 const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const want = (name: string) => only.size === 0 || only.has(name);
@@ -11,6 +13,8 @@ const sections: [string, () => Promise<string[]>][] = [
     scales: (process.env.BENCH_SCALES ?? '1,5').split(',').map(Number),
     hugeMb: Number(process.env.BENCH_HUGE_MB ?? 1024),
   })],
+  ['github', benchGithub],
+  ['events', benchEvents],
 ];
 
 for (const [name, run] of sections) {

@@ -2,7 +2,7 @@
 // seals its shards and exits. Run as `harvest worker` or `node --import tsx workers/main.ts`.
 import type { HarvestConfig } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
-import { WORKERS, type ServingWorker } from './registry.ts';
+import { DEFAULT_CONCURRENCY, WORKERS, type ServingWorker } from './registry.ts';
 import { WorkerUnavailableError } from './unavailable.ts';
 
 export interface WorkerProcessOptions {
@@ -19,7 +19,7 @@ export async function runWorkerProcess(cfg: HarvestConfig, log: Logger, opts: Wo
   const serving: string[] = [];
   for (const n of names) {
     try {
-      running.push(await WORKERS[n](cfg, log, opts.concurrency?.[n] ?? cfg.concurrency));
+      running.push(await WORKERS[n](cfg, log, opts.concurrency?.[n] ?? DEFAULT_CONCURRENCY[n] ?? cfg.concurrency));
       serving.push(n);
     } catch (e) {
       // Asked for by name it must run; among "all queues" it is skipped until configured.

@@ -7,15 +7,30 @@ import { EVENTS_QUEUE } from '../queues/events.ts';
 import { startEventsWorker } from './events.ts';
 import { BEADS_QUEUE } from '../queues/beads.ts';
 import { startBeadsWorker } from './beads.ts';
+import { PR_POLL_QUEUE } from '../queues/pr-poll.ts';
+import { startPrPollWorker } from './pr-poll.ts';
 
 export interface ServingWorker {
   close(): Promise<void>;
 }
 
+/** Starts a queue's worker; throws WorkerUnavailableError (./unavailable.ts) when this host's
+ *  configuration cannot serve the queue (a missing token), which `harvest worker` without
+ *  --queues skips with a warning. */
 export type StartWorker = (cfg: HarvestConfig, log: Logger, concurrency: number) => Promise<ServingWorker>;
+
+/**
+ * Jobs at once per queue when not given: events are tiny and wait on group commits, so many run at
+ * once; session files are CPU-bound and follow HARVEST_CONCURRENCY.
+ */
+export const DEFAULT_CONCURRENCY: Record<string, number> = {
+  [EVENTS_QUEUE]: 64,
+  [PR_POLL_QUEUE]: 4,
+};
 
 export const WORKERS: Record<string, StartWorker> = {
   [SESSION_FILE_QUEUE]: startSessionFileWorker,
   [EVENTS_QUEUE]: startEventsWorker,
   [BEADS_QUEUE]: startBeadsWorker,
+  [PR_POLL_QUEUE]: startPrPollWorker,
 };

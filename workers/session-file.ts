@@ -15,6 +15,8 @@ import { recoverOpenShards } from '../src/sinks/shards/shard-files.ts';
 import { rebuildLedgerIfLost } from '../src/sinks/shards/ledger-rebuild.ts';
 import { WorkerRegistry } from '../src/state/worker-registry.ts';
 import { RedisBeadLookup } from '../src/state/bead-store.ts';
+import { WorkerMetrics } from '../src/state/worker-metrics.ts';
+import { observeJobMetrics } from './job-metrics.ts';
 import { SESSION_FILE_QUEUE, sessionFileJobSchema, type SessionFileJob } from '../queues/session-file.ts';
 import { workerConnection, clientConnection } from '../queues/connection.ts';
 
@@ -80,6 +82,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     if (final && job.data.runId) void runs.addOnce(job.data.runId, job.id ?? job.data.path, { files_failed: 1 }).catch(() => undefined);
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
+  observeJobMetrics(worker, new WorkerMetrics(state, cfg.prefix), writer);
 
   const timer = setInterval(() => {
     void beat().catch(() => undefined);

@@ -10,6 +10,21 @@ import { runWorkerProcess } from '../../workers/main.ts';
 import { startWatch } from './watch.ts';
 import { parseDuration } from './duration.ts';
 import { chooseRoots, allRoots } from './session-roots.ts';
+import { registerReposCommand } from './repos.ts';
+import { registerPollCommand } from './poll.ts';
+import { registerPointsCommand } from './points.ts';
+import { registerRecordActionCommand } from './record-action.ts';
+import { registerRecordOutcomeCommand } from './record-outcome.ts';
+import { registerStatsCommand } from './stats.ts';
+import { registerExportCommand } from './export.ts';
+import { registerBeadsCommand } from './beads.ts';
+import { registerTrainingExportCommands } from './export-training.ts';
+import { registerReportCommand } from './report.ts';
+import { registerServeCommand } from './serve.ts';
+import { registerRunCommand } from './run.ts';
+import { registerStatusCommand } from './status.ts';
+import { registerJobsCommand } from './jobs.ts';
+import { registerShardsCommand } from './shards.ts';
 
 const log = createLogger();
 
@@ -106,6 +121,22 @@ export function buildProgram(): Command {
       process.stdout.write((o.json ? JSON.stringify(v) : formatValidation(v)) + '\n');
       if (v.stats.invalid > 0) process.exitCode = 1;
     });
+
+  registerReposCommand(program);
+  registerPollCommand(program);
+  registerPointsCommand(program);
+  registerRecordActionCommand(program);
+  registerRecordOutcomeCommand(program);
+  registerStatsCommand(program);
+  registerExportCommand(program);
+  registerTrainingExportCommands(program);
+  registerBeadsCommand(program);
+  registerReportCommand(program);
+  registerServeCommand(program);
+  registerRunCommand(program);
+  registerStatusCommand(program);
+  registerJobsCommand(program);
+  registerShardsCommand(program);
 
   program.addOption(new Option('--log-level <level>', 'pino log level').env('HARVEST_LOG_LEVEL').hideHelp());
   return program;
