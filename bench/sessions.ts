@@ -9,6 +9,7 @@ import { generatePirCorpus, generateHugePirSession } from '../scripts/generate-p
 import { discoverSessionFiles } from '../src/sources/discover-all.ts';
 import { SESSION_FILE_QUEUE } from '../queues/session-file.ts';
 import { REDIS_URL, mb, peakRss, ratio, runHarvest, secs, startHarvest, stop } from './support.ts';
+import { dropPrefix } from '../test/support/redis.ts';
 
 async function listFiles(root: string): Promise<{ path: string; size: number }[]> {
   const out = [];
@@ -58,17 +59,6 @@ async function drained(prefix: string, expected: number, workers: number[], peak
     await q.close();
     conn.disconnect();
   }
-}
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const r = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
 }
 
 interface PipelineRun { wallMs: number; rerunMs: number; peaks: number[]; samples: number; sessions: number }

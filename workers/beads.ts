@@ -3,7 +3,6 @@
 // A job may read only under the configured roots or the town root (exports live in the town).
 import { realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { hostname } from 'node:os';
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { HarvestConfig } from '../src/config.ts';
@@ -12,13 +11,12 @@ import type { PointSink } from '../src/model/point.ts';
 import { processBeadExport } from '../src/pipeline/beads-export.ts';
 import { BeadStore } from '../src/state/bead-store.ts';
 import { RunStats } from '../src/state/run-stats.ts';
-import { WorkerRegistry } from '../src/state/worker-registry.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
-import { recoverOpenShards } from '../src/sinks/shards/shard-files.ts';
 import { createPointSink } from '../src/sinks/influx/create-point-sink.ts';
 import { influxSettingsFromEnv } from '../src/sources/influx/settings.ts';
 import { BEADS_QUEUE, beadsJobSchema, type BeadsJob } from '../queues/beads.ts';
 import { workerConnection, clientConnection } from '../queues/connection.ts';
+import { isFinalFailure, startShardOwner } from './shard-owner.ts';
 
 export const beadsRoot = (outDir: string): string => join(outDir, 'beads');
 
@@ -54,17 +52,11 @@ export async function startBeadsWorker(cfg: HarvestConfig, log: Logger, concurre
   const workerId = `${cfg.workerId}-beads`;
   const store = new BeadStore(state, cfg.prefix);
   const runs = new RunStats(state, cfg.prefix);
-  const registry = new WorkerRegistry(state, cfg.prefix);
   const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes });
   const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId }));
   const roots = [...cfg.roots, cfg.townRoot, ...(opts.extraRoots ?? [])];
-  const beat = () => registry.beat(workerId, { host: hostname(), queues: [BEADS_QUEUE], pid: process.pid });
-  await beat();
-  const recover = async () => {
-    const sealed = await recoverOpenShards(root, (id) => (id === workerId ? Promise.resolve(true) : registry.isAlive(id)));
-    for (const m of sealed) log.info({ shard: m.shard, records: m.records }, 'sealed a beads shard left open by a stopped worker');
-  };
-  await recover();
+  // Sealed per job, so no idle sealing; a dead worker's open shard is still sealed by the others.
+  const owner = await startShardOwner({ state, prefix: cfg.prefix, workerId, queue: BEADS_QUEUE, root, writer, log, tickMs: 10_000 });
 
   const processor = async (job: Job<BeadsJob>) => {
     const parsed = beadsJobSchema.safeParse(job.data);
@@ -95,17 +87,11 @@ export async function startBeadsWorker(cfg: HarvestConfig, log: Logger, concurre
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = isFinalFailure(job, err);
     log.warn({ issues: job.data.issuesPath, attempt: job.attemptsMade, final }, `beads export failed: ${err.message}`);
     if (final && job.data.runId) void runs.addOnce(job.data.runId, job.id ?? job.data.issuesPath, { exports_failed: 1 }).catch(() => undefined);
   });
   worker.on('error', (err) => log.error({ err }, 'beads worker error'));
-
-  const timer = setInterval(() => {
-    void beat().catch(() => undefined);
-    void recover().catch((err) => log.error({ err }, 'recovering open beads shards failed'));
-  }, 10_000);
-  timer.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -113,11 +99,10 @@ export async function startBeadsWorker(cfg: HarvestConfig, log: Logger, concurre
     writer,
     close() {
       closing ??= (async () => {
-        clearInterval(timer);
         await worker.close();
         await points.close();
         await writer.sealAll();
-        await registry.remove(workerId).catch(() => undefined);
+        await owner.stop();
         // BullMQ leaves a connection it was given open; this process made it, so it closes it.
         connection.disconnect();
         state.disconnect();

@@ -2,7 +2,6 @@
 // group commit), event shards under `<out>/events/<type>/`, the events ledger and the PRs' action
 // lists in Redis. It also drains this host's spool (events saved while Redis was unreachable).
 import { join } from 'node:path';
-import { hostname } from 'node:os';
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { HarvestConfig } from '../src/config.ts';
@@ -10,10 +9,7 @@ import type { Logger } from '../src/log.ts';
 import { processEvent, PointRefusedError } from '../src/pipeline/events.ts';
 import { RecordLedger } from '../src/state/record-ledger.ts';
 import { recordPrAction } from '../src/state/pr-actions.ts';
-import { WorkerRegistry } from '../src/state/worker-registry.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
-import { recoverOpenShards } from '../src/sinks/shards/shard-files.ts';
-import { rebuildLedgerIfLost } from '../src/sinks/shards/ledger-rebuild.ts';
 import { createPointSink } from '../src/sinks/influx/create-point-sink.ts';
 import { drainSpool, resolveSpoolPath, spoolPending } from '../src/sinks/event-spool.ts';
 import { influxSettingsFromEnv } from '../src/sources/influx/settings.ts';
@@ -21,6 +17,7 @@ import { atMs } from '../src/model/event.ts';
 import type { PointSink } from '../src/model/point.ts';
 import { EVENTS_QUEUE, enqueueEvents, eventJobSchema, eventsQueue, type EventJob } from '../queues/events.ts';
 import { workerConnection, clientConnection } from '../queues/connection.ts';
+import { isFinalFailure, startShardOwner } from './shard-owner.ts';
 
 /** The events ledger lives apart from the samples ledger. */
 export const eventsLedgerPrefix = (prefix: string): string => `${prefix}:events`;
@@ -49,22 +46,10 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
   // deregisters on its own schedule, and must not make these open shards look abandoned.
   const workerId = `${cfg.workerId}-events`;
   const ledger = new RecordLedger(state, eventsLedgerPrefix(cfg.prefix));
-  const registry = new WorkerRegistry(state, cfg.prefix);
   const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes });
   const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId }));
   const queue = eventsQueue(ctx, state);
   const spool = resolveSpoolPath(env, cfg.outDir);
-  const beat = () => registry.beat(workerId, { host: hostname(), queues: [EVENTS_QUEUE], pid: process.pid });
-  await beat();
-
-  const rebuilt = await rebuildLedgerIfLost(ledger, root);
-  if (rebuilt > 0) log.warn({ records: rebuilt }, 'events ledger was empty in Redis; rebuilt it from event shard manifests');
-  const recover = async () => {
-    const sealed = await recoverOpenShards(root, (id) => (id === workerId ? Promise.resolve(true) : registry.isAlive(id)));
-    for (const m of sealed) log.info({ shard: m.shard, records: m.records }, 'sealed an event shard left open by a stopped worker');
-  };
-  await recover();
-
   let draining: Promise<void> | null = null;
   const drain = (): Promise<void> => {
     draining ??= (async () => {
@@ -77,6 +62,12 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
     });
     return draining;
   };
+
+  // Before the Worker takes jobs: the ledger must be whole first.
+  const owner = await startShardOwner({
+    state, prefix: cfg.prefix, workerId, queue: EVENTS_QUEUE, root, writer, log, ledger,
+    sealIdleMs: cfg.sealIdleMs, tickMs: Math.min(5_000, cfg.sealIdleMs), onTick: drain,
+  });
 
   const processor = async (job: Job<EventJob>) => {
     const parsed = eventJobSchema.safeParse(job.data);
@@ -107,19 +98,12 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = isFinalFailure(job, err);
     log.warn({ event: job.id, type: job.data.type, attempt: job.attemptsMade, final }, `event failed: ${err.message}`);
   });
   worker.on('error', (err) => log.error({ err }, 'events worker error'));
 
   await drain().catch((err) => log.error({ err, spool }, 'draining the event spool failed'));
-  const timer = setInterval(() => {
-    void beat().catch(() => undefined);
-    void writer.sealIdle(cfg.sealIdleMs).catch((err) => log.error({ err }, 'sealing idle event shards failed'));
-    void recover().catch((err) => log.error({ err }, 'recovering open event shards failed'));
-    void drain().catch((err) => log.error({ err, spool }, 'draining the event spool failed'));
-  }, Math.min(5_000, cfg.sealIdleMs));
-  timer.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -128,14 +112,13 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
     drain,
     close() {
       closing ??= (async () => {
-        clearInterval(timer);
+        await owner.stop();
         await draining?.catch(() => undefined);
         await worker.close();
         workerConn.disconnect();
         await points.close();
         await writer.sealAll();
         await queue.close();
-        await registry.remove(workerId).catch(() => undefined);
         state.disconnect();
       })();
       return closing;

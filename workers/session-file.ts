@@ -1,7 +1,6 @@
 // Wires the `session-file` queue to the session pipeline: one BullMQ Worker, the process's shard
 // writer, and the shared ledgers in Redis.
 import { join } from 'node:path';
-import { hostname } from 'node:os';
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { HarvestConfig } from '../src/config.ts';
@@ -11,12 +10,10 @@ import { RecordLedger } from '../src/state/record-ledger.ts';
 import { FileLedger } from '../src/state/file-ledger.ts';
 import { RunStats } from '../src/state/run-stats.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
-import { recoverOpenShards } from '../src/sinks/shards/shard-files.ts';
-import { rebuildLedgerIfLost } from '../src/sinks/shards/ledger-rebuild.ts';
-import { WorkerRegistry } from '../src/state/worker-registry.ts';
 import { RedisBeadLookup } from '../src/state/bead-store.ts';
 import { WorkerMetrics } from '../src/state/worker-metrics.ts';
 import { observeJobMetrics } from './job-metrics.ts';
+import { isFinalFailure, startShardOwner } from './shard-owner.ts';
 import { SESSION_FILE_QUEUE, sessionFileJobSchema, type SessionFileJob } from '../queues/session-file.ts';
 import { workerConnection, clientConnection } from '../queues/connection.ts';
 
@@ -34,19 +31,12 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
   const ledger = new RecordLedger(state, cfg.prefix);
   const files = new FileLedger(state, cfg.prefix);
   const runs = new RunStats(state, cfg.prefix);
-  const registry = new WorkerRegistry(state, cfg.prefix);
   const beads = new RedisBeadLookup(state, cfg.prefix);
   const writer = new ShardWriter({ root: samplesRoot, workerId: cfg.workerId, maxBytes: cfg.shardMaxBytes });
-  const beat = () => registry.beat(cfg.workerId, { host: hostname(), queues: [SESSION_FILE_QUEUE], pid: process.pid });
-  await beat();
-
-  const rebuilt = await rebuildLedgerIfLost(ledger, samplesRoot);
-  if (rebuilt > 0) log.warn({ records: rebuilt }, 'dedupe ledger was empty in Redis; rebuilt it from shard manifests');
-  const recover = async () => {
-    const sealed = await recoverOpenShards(samplesRoot, (id) => (id === cfg.workerId ? Promise.resolve(true) : registry.isAlive(id)));
-    for (const m of sealed) log.info({ shard: m.shard, records: m.records }, 'sealed a shard left open by a stopped worker');
-  };
-  await recover();
+  const owner = await startShardOwner({
+    state, prefix: cfg.prefix, workerId: cfg.workerId, queue: SESSION_FILE_QUEUE, root: samplesRoot, writer, log, ledger,
+    sealIdleMs: cfg.sealIdleMs, tickMs: Math.min(10_000, cfg.sealIdleMs),
+  });
 
   const processor = async (job: Job<SessionFileJob>) => {
     const parsed = sessionFileJobSchema.safeParse(job.data);
@@ -77,19 +67,12 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = isFinalFailure(job, err);
     log.warn({ path: job.data.path, attempt: job.attemptsMade, final }, `session file failed: ${err.message}`);
     if (final && job.data.runId) void runs.addOnce(job.data.runId, job.id ?? job.data.path, { files_failed: 1 }).catch(() => undefined);
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   observeJobMetrics(worker, new WorkerMetrics(state, cfg.prefix), writer);
-
-  const timer = setInterval(() => {
-    void beat().catch(() => undefined);
-    void writer.sealIdle(cfg.sealIdleMs).catch((err) => log.error({ err }, 'sealing idle shards failed'));
-    void recover().catch((err) => log.error({ err }, 'recovering open shards failed'));
-  }, Math.min(10_000, cfg.sealIdleMs));
-  timer.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -97,10 +80,9 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     writer,
     close() {
       closing ??= (async () => {
-        clearInterval(timer);
         await worker.close();
         await writer.sealAll();
-        await registry.remove(cfg.workerId).catch(() => undefined);
+        await owner.stop();
         state.disconnect();
         blocking.disconnect();
       })();
