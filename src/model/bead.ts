@@ -1,5 +1,6 @@
 // Beads (the Gas Town issue tracker) as harvest reads them: issues and lifecycle events from an
 // export, the lifecycle computed per bead, and the links from sessions to the beads they worked on.
+import type { Role } from './sample.ts';
 
 export const BEAD_LIFECYCLE_SCHEMA_VERSION = 1;
 
@@ -161,4 +162,42 @@ export interface BeadLink {
   known: boolean;
   /** The lifecycle attempt the session's work belongs to, when it could be placed. */
   attempt: number | null;
+}
+
+/** A Gas Town agent as beads name it (assignee, actor), derived from a session's cwd. */
+export interface GastownAgent {
+  /** The beads actor/assignee form: `lora_forge/polecats/furiosa`, `lora_forge/witness`, `mayor`. */
+  identity: string;
+  role: Role;
+  rig: string | null;
+  name: string | null;
+}
+
+/** What linking reads about beads; a snapshot, so linking stays synchronous and pure. */
+export interface BeadLookup {
+  get(id: string): BeadLifecycle | undefined;
+  /** Beads whose `closed_by_session` is this session id. */
+  closedBySession(sessionId: string): string[];
+  /** Beads ever assigned to or claimed by this agent identity. */
+  byAgent(identity: string): string[];
+  /** The bead a molecule (`attached_molecule`) was dispatched for. */
+  byMolecule(molecule: string): string | undefined;
+  /** Median claimed-to-closed time of a role's first-try closes, where the data had enough. */
+  typicalDurationMs(role: string): number | undefined;
+}
+
+/** What a lookup must fetch for one session (the async half of linking). */
+export interface BeadCandidates {
+  ids: string[];
+  molecules: string[];
+  sessionIds: string[];
+  agent: GastownAgent | null;
+  /** Session time span in ms, when its turns carry times. */
+  start: number | null;
+  end: number | null;
+}
+
+/** The index key of an assignee: the identity, trimmed. Bare names index under themselves. */
+export function agentKey(assignee: string): string {
+  return assignee.trim().replace(/\/+$/, '');
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { BeadLifecycle } from '../model/bead.ts';
-import { agentKey, type BeadCandidates, type BeadLookup } from '../transforms/bead-links.ts';
+import { agentKey, type BeadCandidates, type BeadLookup } from '../model/bead.ts';
 
 export type BeadPutDecision = 'new' | 'changed' | 'same' | 'stale';
 

@@ -7,33 +7,13 @@
 //   assignee_overlap   the bead's assignee is the session's agent (from its cwd) and   0.42-0.7
 //                      the session's time span overlaps the bead's claimed-to-closed span
 // Independent evidence combines as 1 - prod(1 - c). Pure: the lookup is a prefetched snapshot.
-import type { BeadAttempt, BeadLifecycle, BeadLink, BeadLinkMethod } from '../model/bead.ts';
+import { agentKey, type BeadAttempt, type BeadCandidates, type BeadLifecycle, type BeadLink, type BeadLinkMethod, type BeadLookup, type GastownAgent } from '../model/bead.ts';
 import type { Session } from '../model/session.ts';
-import { agentFromCwd, assigneeMatch, type GastownAgent } from './gastown-agent.ts';
+import { agentFromCwd, assigneeMatch } from './gastown-agent.ts';
 
-/** What linking reads about beads; a snapshot, so linking stays synchronous and pure. */
-export interface BeadLookup {
-  get(id: string): BeadLifecycle | undefined;
-  /** Beads whose `closed_by_session` is this session id. */
-  closedBySession(sessionId: string): string[];
-  /** Beads ever assigned to or claimed by this agent identity. */
-  byAgent(identity: string): string[];
-  /** The bead a molecule (`attached_molecule`) was dispatched for. */
-  byMolecule(molecule: string): string | undefined;
-  /** Median claimed-to-closed time of a role's first-try closes, where the data had enough. */
-  typicalDurationMs(role: string): number | undefined;
-}
+export { agentKey, type BeadCandidates, type BeadLookup };
 
-/** What a lookup must fetch for one session (the async half of linking). */
-export interface BeadCandidates {
-  ids: string[];
-  molecules: string[];
-  sessionIds: string[];
-  agent: GastownAgent | null;
-  /** Session time span in ms, when its turns carry times. */
-  start: number | null;
-  end: number | null;
-}
+
 
 export interface BeadLinkOptions {
   townRoot?: string;
@@ -455,7 +435,3 @@ export function memoryBeadLookup(lifecycles: Iterable<BeadLifecycle>, roleDurati
   };
 }
 
-/** The index key of an assignee: the identity, trimmed. Bare names index under themselves. */
-export function agentKey(assignee: string): string {
-  return assignee.trim().replace(/\/+$/, '');
-}

@@ -1,16 +1,10 @@
 // Gas Town agent identities as beads record them (`rig/polecats/name`, `rig/crew/name`,
 // `rig/witness`, `rig/refinery`, `mayor`, `deacon`, ...) and as a session's working directory implies.
 import { homedir } from 'node:os';
+import type { GastownAgent } from '../model/bead.ts';
 import type { Role } from '../model/sample.ts';
 import { roleFromTownPath } from './role.ts';
 
-export interface GastownAgent {
-  /** The beads actor/assignee form: `lora_forge/polecats/furiosa`, `lora_forge/witness`, `mayor`. */
-  identity: string;
-  role: Role;
-  rig: string | null;
-  name: string | null;
-}
 
 const segmentsOf = (p: string): string[] => p.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
 
@@ -42,6 +36,7 @@ function fromTownSegments(seg: string[]): GastownAgent | null {
  * The agent a working directory belongs to, below the town root (or, on another machine, below a
  * folder named like the town root). Null outside the Gas Town layout.
  */
+export type { GastownAgent };
 export function agentFromCwd(cwd: string | undefined, townRoot = '~/gt', home = homedir()): GastownAgent | null {
   if (!cwd) return null;
   const root = townRoot === '~' || townRoot.startsWith('~/') ? home + townRoot.slice(1) : townRoot;

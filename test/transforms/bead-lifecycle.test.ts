@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BeadEvent, BeadIssue } from '../../src/model/bead.ts';
-import { buildLifecycle, estimateEventClockSkew, typicalDurations } from '../../src/transforms/bead-lifecycle.ts';
+import { buildLifecycle, typicalDurations } from '../../src/transforms/bead-lifecycle.ts';
+import { estimateEventClockSkew } from '../../src/sources/beads/clock-skew.ts';
 
 const T = (s: string) => Date.parse(`2026-03-04T${s}:00Z`);
 

@@ -1,6 +1,6 @@
 // The dataset report as one self-contained HTML page: inline CSS and SVG, no scripts, no network.
 import { ROLES } from '../../model/sample.ts';
-import { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData } from '../../pipeline/dataset-report.ts';
+import { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData } from './report-data.ts';
 import { barChart, esc, histogram, PALETTE, stackedBarChart } from './svg-charts.ts';
 
 const OUTCOME_COLORS: Record<string, string> = {

@@ -8,7 +8,7 @@ import {
   type BeadDependency, type BeadEvent, type BeadIssue,
 } from '../../model/bead.ts';
 import { readJsonLines } from '../jsonl-lines.ts';
-import { estimateEventClockSkew, type ClockSkew } from '../../transforms/bead-lifecycle.ts';
+import { estimateEventClockSkew, type ClockSkew } from './clock-skew.ts';
 
 /** Fields of a beads issue line (bd export and Gas Town's Dolt backup); others are counted. */
 export const KNOWN_ISSUE_FIELDS: ReadonlySet<string> = new Set([
