@@ -62,7 +62,8 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
     log.info({ run: runId, found: res.submitted, enqueued: res.added, unchanged: res.skipped }, 'enqueued session files');
 
     if (!worker) {
-      if (!opts.json) process.stdout.write(`enqueued ${res.added} of ${res.submitted} session files (run ${runId}); workers will process them\n`);
+      if (opts.json) process.stdout.write(JSON.stringify({ run_id: runId, files: { found: res.submitted, enqueued: res.added, unchanged: res.skipped } }) + '\n');
+      else process.stdout.write(`enqueued ${res.added} of ${res.submitted} session files (run ${runId}); workers will process them\n`);
       return null;
     }
     bar?.start(res.added, 0, { samples: 0 });

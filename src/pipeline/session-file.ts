@@ -138,6 +138,18 @@ export async function processSessionFile(
     }
   }
 
+  // One record id, one record: a collision would be a bug upstream, and is counted, not written twice.
+  const seenIds = new Set<string>();
+  const unique = samples.filter((s) => {
+    if (!seenIds.has(s.metadata.record_id)) {
+      seenIds.add(s.metadata.record_id);
+      return true;
+    }
+    addCount(counts, 'record_id_collisions');
+    return false;
+  });
+  samples.length = 0;
+  samples.push(...unique);
   const entries: LedgerEntry[] = samples.map((s) => ({
     recordId: s.metadata.record_id,
     version,

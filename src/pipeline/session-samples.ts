@@ -39,7 +39,10 @@ export interface SessionSamples {
 interface Branch {
   kind: 'active' | 'abandoned';
   point: string | null;
-  /** Tells apart abandoned branches leaving the same point: their first entry, stable as they grow. */
+  /**
+   * Tells apart abandoned branches: their leaf. Two abandoned leaves can share a branch point and
+   * their first entries (a fork inside the abandoned part), so only the leaf is unique.
+   */
   key: string | null;
   turns: Turn[];
 }
@@ -166,7 +169,7 @@ export function sessionToSamples(raw: Session, opts: SessionSampleOptions): Sess
     ...session.abandoned.map((b): Branch => ({
       kind: 'abandoned',
       point: b.branchPointId,
-      key: b.turns[0]?.entryId ?? b.leafId,
+      key: b.leafId,
       turns: b.turns,
     })),
   ];

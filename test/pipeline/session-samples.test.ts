@@ -144,9 +144,9 @@ test('record ids are stable across re-reads of a growing session; the version is
 });
 
 test('abandoned branches become their own records with the branch point', () => {
-  const branchTurns = (first: string): Turn[] => [
+  const branchTurns = (first: string, twist = ''): Turn[] => [
     user('Actually, try fixing it by rewriting the check as a positive condition instead of negating it.', { entryId: first }),
-    assistant('Rewrote check() to return true on success, updated its three callers in src/auth.ts and src/session.ts, and ran the suite: all tests pass locally.', { stopReason: 'stop' }),
+    assistant(`Rewrote check() to return true on success${twist}, updated its three callers in src/auth.ts and src/session.ts, and ran the suite: all tests pass locally.`, { stopReason: 'stop' }),
   ];
   const s = session({
     format: 'pi',
@@ -154,19 +154,21 @@ test('abandoned branches become their own records with the branch point', () => 
     abandoned: [
       { branchPointId: 'e5', branchPointTurnIndex: 5, turns: branchTurns('b1'), leafId: 'leaf1' },
       { branchPointId: 'e5', branchPointTurnIndex: 5, turns: branchTurns('b2'), leafId: 'leaf2' },
+      // A fork inside the abandoned part: same first entry, another leaf.
+      { branchPointId: 'e5', branchPointTurnIndex: 5, turns: branchTurns('b2', ' (second try)'), leafId: 'leaf3' },
     ],
   });
   const out = sessionToSamples(s, opts);
   const abandoned = out.samples.filter((x) => x.metadata.branch === 'abandoned');
-  assert.equal(abandoned.length, 2);
+  assert.equal(abandoned.length, 3);
   for (const a of abandoned) {
     assert.equal(a.metadata.branch_point, 'e5');
     assert.equal(a.metadata.turn_count, 2, 'the branch turns themselves, no leading context');
     assert.deepEqual(sampleProblems(a), []);
   }
-  assert.equal(new Set(out.samples.map((x) => x.metadata.record_id)).size, 3, 'two branches from one point stay apart');
-  assert.equal(out.counts.abandoned_branches, 2);
-  assert.equal(out.counts.abandoned_turns, 4);
+  assert.equal(new Set(out.samples.map((x) => x.metadata.record_id)).size, 4, 'branches from one point, and forks inside them, stay apart');
+  assert.equal(out.counts.abandoned_branches, 3);
+  assert.equal(out.counts.abandoned_turns, 6);
 });
 
 test('a subagent lands in the split of its root session', () => {
