@@ -24,7 +24,7 @@ export type StartWorker = (cfg: HarvestConfig, log: Logger, concurrency: number)
  * once; session files are CPU-bound and follow HARVEST_CONCURRENCY.
  */
 export const DEFAULT_CONCURRENCY: Record<string, number> = {
-  [EVENTS_QUEUE]: 64,
+  [EVENTS_QUEUE]: 256,
   [PR_POLL_QUEUE]: 4,
 };
 

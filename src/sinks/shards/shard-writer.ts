@@ -41,10 +41,33 @@ export class ShardWriter {
 
   constructor(private readonly opts: ShardWriterOptions) {}
 
+  /** Appends waiting for the group's next write: concurrent jobs share one write and one fsync. */
+  private readonly waiting = new Map<string, { lines: ShardLine[]; done: () => void; fail: (e: unknown) => void }[]>();
+
   /** Appends the lines to the group's shard (`train/polecat`); resolves once they are durable. */
   append(group: string, lines: ShardLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
-    return this.serial(group, () => this.appendNow(group, lines));
+    return new Promise<void>((done, fail) => {
+      const queue = this.waiting.get(group);
+      if (queue) {
+        queue.push({ lines, done, fail });
+        return;
+      }
+      this.waiting.set(group, [{ lines, done, fail }]);
+      void this.serial(group, () => this.commitWaiting(group));
+    });
+  }
+
+  /** Group commit: everything that queued up while the previous write ran goes out together. */
+  private async commitWaiting(group: string): Promise<void> {
+    const batch = this.waiting.get(group) ?? [];
+    this.waiting.delete(group);
+    try {
+      await this.appendNow(group, batch.flatMap((b) => b.lines));
+      for (const b of batch) b.done();
+    } catch (e) {
+      for (const b of batch) b.fail(e);
+    }
   }
 
   private serial<T>(group: string, fn: () => Promise<T>): Promise<T> {
