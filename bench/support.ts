@@ -21,7 +21,7 @@ export function peakRss(pid: number): number {
 const profileArgs = (): string[] => [
   ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
   // Workers run with a heap ceiling: V8 otherwise grows the heap long before it needs to.
-  `--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB ?? 192}`,
+  `--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB ?? 160}`,
 ];
 
 export function startHarvest(args: string[], env: NodeJS.ProcessEnv, ready = 'worker started'): Promise<ChildProcess> {
