@@ -31,3 +31,6 @@ export function workerConnection(ctx: QueueContext): Redis {
 export function clientConnection(ctx: QueueContext, extra: RedisOptions = {}): Redis {
   return new Redis(redisOptions(ctx.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, ...extra }));
 }
+
+/** Lock and stall settings every harvest worker uses: a dead worker's jobs come back within ~45 s. */
+export const WORKER_LOCKS = { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 3 } as const;

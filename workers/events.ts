@@ -16,7 +16,7 @@ import { influxSettingsFromEnv } from '../src/sources/influx/settings.ts';
 import { atMs } from '../src/model/event.ts';
 import type { PointSink } from '../src/model/point.ts';
 import { EVENTS_QUEUE, enqueueEvents, eventJobSchema, eventsQueue, type EventJob } from '../queues/events.ts';
-import { workerConnection, clientConnection } from '../queues/connection.ts';
+import { WORKER_LOCKS, workerConnection, clientConnection } from '../queues/connection.ts';
 import { isFinalFailure, startShardOwner } from './shard-owner.ts';
 
 /** The events ledger lives apart from the samples ledger. */
@@ -92,9 +92,7 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
     connection: workerConn,
     prefix: cfg.prefix,
     concurrency,
-    lockDuration: 30_000,
-    stalledInterval: 15_000,
-    maxStalledCount: 3,
+    ...WORKER_LOCKS,
   });
   worker.on('failed', (job, err) => {
     if (!job) return;

@@ -24,6 +24,7 @@ import { WorkerRegistry } from '../src/state/worker-registry.ts';
 import { githubRateLimitKey } from '../src/ops/snapshot.ts';
 import { PR_POLL_QUEUE, enqueuePoll, prPollJobSchema, prPollQueue, type PrPollJob } from '../queues/pr-poll.ts';
 import { clientConnection, workerConnection } from '../queues/connection.ts';
+import { isFinalFailure } from './shard-owner.ts';
 import { WorkerUnavailableError } from './unavailable.ts';
 
 export interface PrPollWorkerOptions {
@@ -146,7 +147,7 @@ export async function startPrPollWorker(
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = isFinalFailure(job, err);
     log.warn({ repo: job.data.repo, reason: job.data.reason, attempt: job.attemptsMade, final }, `pr poll failed: ${err.message}`);
   });
   worker.on('error', (err) => log.error({ err }, 'pr-poll worker error'));

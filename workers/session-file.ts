@@ -15,7 +15,7 @@ import { WorkerMetrics } from '../src/state/worker-metrics.ts';
 import { observeJobMetrics } from './job-metrics.ts';
 import { isFinalFailure, startShardOwner } from './shard-owner.ts';
 import { SESSION_FILE_QUEUE, sessionFileJobSchema, type SessionFileJob } from '../queues/session-file.ts';
-import { workerConnection, clientConnection } from '../queues/connection.ts';
+import { WORKER_LOCKS, workerConnection, clientConnection } from '../queues/connection.ts';
 
 export interface RunningWorker {
   worker: Worker;
@@ -61,9 +61,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     prefix: cfg.prefix,
     concurrency,
     // A dead worker's jobs come back after the lock expires; keep that short for fast takeover.
-    lockDuration: 30_000,
-    stalledInterval: 15_000,
-    maxStalledCount: 3,
+    ...WORKER_LOCKS,
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
