@@ -12,7 +12,7 @@ import { startPrPollWorker } from '../../workers/pr-poll.ts';
 import { WorkerUnavailableError } from '../../workers/unavailable.ts';
 import { makePulls, startGithubStandin, type GithubStandin } from '../support/github-standin.ts';
 import { startInfluxdb, type InfluxdbHandle } from '../support/influxdb.ts';
-import { FAST_JOBS, log, prPollBench, waitJob, type PrPollBench } from '../support/pr-poll.ts';
+import { FAST_JOBS, log, prPollBench, until, waitJob, type PrPollBench } from '../support/pr-poll.ts';
 import { REDIS_URL, dropPrefix, uniquePrefix } from '../support/redis.ts';
 import { runCli, startCli, waitExit } from '../support/harvest-cli.ts';
 
@@ -38,7 +38,14 @@ describe('pr-poll failure modes', () => {
     const w = await b.start();
     let failures = 0;
     w.worker.on('failed', () => failures++);
-    const poll = () => enqueuePoll(b.queue, { repo: 'acme/outage', reason: 'once' }, { jobOptions: FAST_JOBS });
+    // One poll at a time, each observed before the next is sent: with two concurrent slots, two polls
+    // could otherwise observe in the same millisecond and rightly write the same points.
+    const poll = async () => {
+      const p = await enqueuePoll(b.queue, { repo: 'acme/outage', reason: 'once' }, { jobOptions: FAST_JOBS });
+      await until('the poll to observe', async () => typeof ((await b.queue.getJob(p.jobId))?.progress as { observedAt?: number } | undefined)?.observedAt === 'number', 10_000);
+      await new Promise((r) => setTimeout(r, 2));
+      return p;
+    };
 
     const before = [await poll(), await poll()];
     for (const p of before) await waitJob(b.queue, p.jobId);
