@@ -5,5 +5,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+RUN node scripts/build.mjs
 ENV NODE_ENV=production
 ENTRYPOINT ["node", "bin/harvest.js"]

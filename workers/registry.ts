@@ -2,13 +2,9 @@
 import type { HarvestConfig } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import { SESSION_FILE_QUEUE } from '../queues/session-file.ts';
-import { startSessionFileWorker } from './session-file.ts';
 import { EVENTS_QUEUE } from '../queues/events.ts';
-import { startEventsWorker } from './events.ts';
 import { BEADS_QUEUE } from '../queues/beads.ts';
-import { startBeadsWorker } from './beads.ts';
 import { PR_POLL_QUEUE } from '../queues/pr-poll.ts';
-import { startPrPollWorker } from './pr-poll.ts';
 
 export interface ServingWorker {
   close(): Promise<void>;
@@ -28,9 +24,11 @@ export const DEFAULT_CONCURRENCY: Record<string, number> = {
   [PR_POLL_QUEUE]: 4,
 };
 
+// Loaded when started: a process serving only session files never loads the GitHub client or the
+// InfluxDB sinks.
 export const WORKERS: Record<string, StartWorker> = {
-  [SESSION_FILE_QUEUE]: startSessionFileWorker,
-  [EVENTS_QUEUE]: startEventsWorker,
-  [BEADS_QUEUE]: startBeadsWorker,
-  [PR_POLL_QUEUE]: startPrPollWorker,
+  [SESSION_FILE_QUEUE]: async (...a) => (await import('./session-file.ts')).startSessionFileWorker(...a),
+  [EVENTS_QUEUE]: async (...a) => (await import('./events.ts')).startEventsWorker(...a),
+  [BEADS_QUEUE]: async (...a) => (await import('./beads.ts')).startBeadsWorker(...a),
+  [PR_POLL_QUEUE]: async (...a) => (await import('./pr-poll.ts')).startPrPollWorker(...a),
 };

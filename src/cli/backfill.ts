@@ -10,7 +10,6 @@ import { FileLedger } from '../state/file-ledger.ts';
 import { RunStats } from '../state/run-stats.ts';
 import { clientConnection } from '../../queues/connection.ts';
 import { enqueueSessionFiles, sessionFileQueue, type SessionFileJob } from '../../queues/session-file.ts';
-import { startSessionFileWorker } from '../../workers/session-file.ts';
 import { allRoots, chooseRoots, type RootFlags } from './session-roots.ts';
 import { buildSummary, formatSummary, type RunSummary } from './summary.ts';
 
@@ -34,7 +33,10 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
   const files = new FileLedger(redis, cfg.prefix);
   const runs = new RunStats(redis, cfg.prefix);
   const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  const worker = opts.inline ? await startSessionFileWorker(runCfg, log, opts.concurrency ?? cfg.concurrency) : null;
+  // Only an inline run needs the worker's code: a plain backfill (a producer) starts without it.
+  const worker = opts.inline
+    ? await (await import('../../workers/session-file.ts')).startSessionFileWorker(runCfg, log, opts.concurrency ?? cfg.concurrency)
+    : null;
 
   const notes: DiscoveryNotes = { notices: [], missing: [] };
   let found = 0;

@@ -4,27 +4,8 @@ import { resolve } from 'node:path';
 import { loadConfig, ConfigError, type HarvestConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { ensureRedis, RedisUnavailableError } from './ensure-redis.ts';
-import { backfill } from './backfill.ts';
-import { validateDataset, formatValidation } from './validate.ts';
-import { runWorkerProcess } from '../../workers/main.ts';
-import { startWatch } from './watch.ts';
 import { parseDuration } from './duration.ts';
 import { chooseRoots, allRoots } from './session-roots.ts';
-import { registerReposCommand } from './repos.ts';
-import { registerPollCommand } from './poll.ts';
-import { registerPointsCommand } from './points.ts';
-import { registerRecordActionCommand } from './record-action.ts';
-import { registerRecordOutcomeCommand } from './record-outcome.ts';
-import { registerStatsCommand } from './stats.ts';
-import { registerExportCommand } from './export.ts';
-import { registerBeadsCommand } from './beads.ts';
-import { registerTrainingExportCommands } from './export-training.ts';
-import { registerReportCommand } from './report.ts';
-import { registerServeCommand } from './serve.ts';
-import { registerRunCommand } from './run.ts';
-import { registerStatusCommand } from './status.ts';
-import { registerJobsCommand } from './jobs.ts';
-import { registerShardsCommand } from './shards.ts';
 
 const log = createLogger();
 
@@ -47,7 +28,20 @@ async function withRedis(overrides: Partial<HarvestConfig>, fn: (cfg: HarvestCon
   }
 }
 
-export function buildProgram(): Command {
+/** Commands defined here; any other (or none, or --help) loads the rest of the command line too. */
+const CORE_COMMANDS = new Set(['backfill', 'worker', 'watch', 'validate']);
+
+/** The command word of `argv` (node, script, then the command before any option). */
+function commandName(argv: string[]): string | undefined {
+  const word = argv[2];
+  return word === undefined || word.startsWith('-') ? undefined : word;
+}
+
+/**
+ * The command line. Only what `argv` runs is loaded: a backfill or a worker starts without the HTTP
+ * server, GitHub client and InfluxDB sinks the other commands bring (a third of an unchanged re-run).
+ */
+export async function buildProgram(argv: string[] = ['node', 'harvest']): Promise<Command> {
   const program = new Command('harvest')
     .description('Turns AI coding-agent sessions, PRs and orchestrator events into training data and time series')
     .showHelpAfterError();
@@ -66,6 +60,7 @@ export function buildProgram(): Command {
     .action(async (o) => {
       if (!['keep', 'drop'].includes(o.thinking)) throw new InvalidArgumentError('--thinking takes keep or drop');
       await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), thinking: o.thinking }, async (cfg) => {
+        const { backfill } = await import('./backfill.ts');
         await backfill(cfg, o, log);
       });
     });
@@ -86,6 +81,7 @@ export function buildProgram(): Command {
         else def = n;
       }
       await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), ...(def ? { concurrency: def } : {}) }, async (cfg) => {
+        const { runWorkerProcess } = await import('../../workers/main.ts');
         await runWorkerProcess(cfg, log, { queues: o.queues?.split(',').filter(Boolean), concurrency: per });
       });
     });
@@ -101,6 +97,7 @@ export function buildProgram(): Command {
     .action(async (o) => {
       const { roots } = chooseRoots(o);
       await withRedis({}, async (cfg) => {
+        const { startWatch } = await import('./watch.ts');
         const w = await startWatch({ ...cfg, roots: [...cfg.roots, ...allRoots(roots)] }, { roots, settleMs: o.settle, rescanMs: o.rescan }, log);
         await new Promise<void>((resolve) => {
           const stop = () => void w.stop().then(resolve);
@@ -117,26 +114,13 @@ export function buildProgram(): Command {
     .description('check every shard against the ShareGPT rules and print dataset statistics; exit 1 on any invalid sample')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, o) => {
+      const { validateDataset, formatValidation } = await import('./validate.ts');
       const v = await validateDataset(resolve(dir));
       process.stdout.write((o.json ? JSON.stringify(v) : formatValidation(v)) + '\n');
       if (v.stats.invalid > 0) process.exitCode = 1;
     });
 
-  registerReposCommand(program);
-  registerPollCommand(program);
-  registerPointsCommand(program);
-  registerRecordActionCommand(program);
-  registerRecordOutcomeCommand(program);
-  registerStatsCommand(program);
-  registerExportCommand(program);
-  registerTrainingExportCommands(program);
-  registerBeadsCommand(program);
-  registerReportCommand(program);
-  registerServeCommand(program);
-  registerRunCommand(program);
-  registerStatusCommand(program);
-  registerJobsCommand(program);
-  registerShardsCommand(program);
+  if (!CORE_COMMANDS.has(commandName(argv) ?? '')) (await import('./extra-commands.ts')).registerExtraCommands(program);
 
   program.addOption(new Option('--log-level <level>', 'pino log level').env('HARVEST_LOG_LEVEL').hideHelp());
   return program;
@@ -144,7 +128,7 @@ export function buildProgram(): Command {
 
 export async function main(argv = process.argv): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     // Queue clients and loggers keep handles open; a finished command exits.
     process.exit(process.exitCode ?? 0);
   } catch (e) {
