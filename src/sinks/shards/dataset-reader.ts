@@ -1,7 +1,7 @@
 // Reads a dataset folder as one logical set of records: sealed shards plus the committed prefix of
 // open ones, with every record id collapsed to its highest version (a growing session supersedes
 // its older reads) and exact repeats (a retry after a crash) read once.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { jsonLineBatches } from '../../sources/jsonl-lines.ts';
 import type { Counts } from '../../model/session.ts';
@@ -17,19 +17,46 @@ export interface ShardRef {
   manifest?: ShardManifest;
 }
 
+/**
+ * The shards under `root`, safe to call while workers write and seal them. Sealing renames
+ * `x.jsonl.open` to `x.jsonl`, then writes `x.manifest.json`, then removes `x.jsonl.commits`: a
+ * listing taken between those steps finds the commit log beside either data file, so a shard is
+ * never missed, and `shardDataPath` follows a rename that happens after the listing.
+ */
 export async function listShards(root: string): Promise<ShardRef[]> {
+  const found = new Map<string, { manifest?: string; open?: string; commits?: string }>();
+  const pick = (n: string) => n.endsWith('.manifest.json') || n.endsWith('.jsonl.open') || n.endsWith('.jsonl.commits');
+  for await (const p of walkFiles(root, pick)) {
+    const final = p.endsWith('.manifest.json') ? p.replace(/\.manifest\.json$/, '.jsonl') : p.replace(/\.(open|commits)$/, '');
+    const f = found.get(final) ?? {};
+    if (p.endsWith('.manifest.json')) f.manifest = p;
+    else if (p.endsWith('.open')) f.open = p;
+    else f.commits = p;
+    found.set(final, f);
+  }
   const out: ShardRef[] = [];
-  for await (const p of walkFiles(root, (n) => n.endsWith('.manifest.json') || n.endsWith('.jsonl.open'))) {
-    if (p.endsWith('.manifest.json')) {
-      const manifest = JSON.parse(await readFile(p, 'utf8')) as ShardManifest;
-      out.push({ path: p.replace(/\.manifest\.json$/, '.jsonl'), end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
-    } else {
-      const log = await readCommits(p.replace(/\.open$/, '.commits'));
+  for (const [final, f] of found) {
+    if (f.manifest) {
+      const manifest = JSON.parse(await readFile(f.manifest, 'utf8')) as ShardManifest;
+      out.push({ path: final, end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
+    } else if (f.commits) {
+      const log = await readCommits(f.commits);
       if (log.length === 0) continue;
-      out.push({ path: p, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false });
+      out.push({ path: f.open ?? final, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false });
     }
   }
   return out;
+}
+
+/** Where an unsealed shard's bytes are now: sealed since the listing, they sit under the final name. */
+export async function shardDataPath(ref: ShardRef): Promise<string> {
+  if (ref.sealed || !ref.path.endsWith('.open')) return ref.path;
+  try {
+    await access(ref.path);
+    return ref.path;
+  } catch {
+    return ref.path.replace(/\.open$/, '');
+  }
 }
 
 export interface DatasetRecord {
@@ -47,7 +74,7 @@ export async function* readDataset(root: string, counts: Counts = {}): AsyncGene
   const emitted = new Set<string>();
   for (const s of shards) {
     const group = relative(root, s.path).split('/').slice(0, -1).join('/');
-    for await (const lines of jsonLineBatches(s.path, counts, { endByte: s.end })) {
+    for await (const lines of jsonLineBatches(await shardDataPath(s), counts, { endByte: s.end })) {
       for (const { value } of lines) {
         const v = value as DatasetRecord['value'];
         const id = v?.metadata?.record_id;

@@ -12,9 +12,12 @@ import {
 } from './shard-files.ts';
 
 export interface ShardLine {
-  json: string;
+  /** The record's JSON, as text or already UTF-8 encoded (no newline). */
+  json: string | Buffer;
   entry: LedgerEntry;
 }
+
+const NEWLINE = Buffer.from('\n');
 
 export interface ShardWriterOptions {
   /** Folder the groups live under, e.g. `<out>/samples`. */
@@ -79,9 +82,9 @@ export class ShardWriter {
 
   private async appendNow(group: string, lines: ShardLine[]): Promise<void> {
     let shard = this.open.get(group) ?? (await this.openShard(group));
-    let text = '';
-    for (const l of lines) text += l.json + '\n';
-    const buf = Buffer.from(text, 'utf8');
+    const parts: Buffer[] = [];
+    for (const l of lines) parts.push(typeof l.json === 'string' ? Buffer.from(l.json, 'utf8') : l.json, NEWLINE);
+    const buf = Buffer.concat(parts);
     if (shard.bytes > 0 && shard.bytes + buf.length > this.opts.maxBytes) {
       await this.sealGroup(group);
       shard = await this.openShard(group);

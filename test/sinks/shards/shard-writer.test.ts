@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, appendFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, appendFileSync, existsSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShardWriter } from '../../../src/sinks/shards/shard-writer.ts';
 import { recoverOpenShards, type ShardManifest } from '../../../src/sinks/shards/shard-files.ts';
-import { readDataset } from '../../../src/sinks/shards/dataset-reader.ts';
+import { listShards, readDataset, shardDataPath } from '../../../src/sinks/shards/dataset-reader.ts';
 
 const rec = (id: string, version = 1, extra = '') => ({
   json: JSON.stringify({ conversations: [], metadata: { record_id: id, version, extra } }),
@@ -104,4 +104,26 @@ test('concurrent appends to one group never interleave lines', async () => {
   const lines = text.trim().split('\n');
   assert.equal(lines.length, 100);
   for (const l of lines) JSON.parse(l);
+});
+
+test('a dataset read while a worker seals its shards misses nothing, at every step of the seal', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'shards-'));
+  const w = new ShardWriter({ root, workerId: 'live', maxBytes: 1 << 20 });
+  await w.append('train/crew', [rec('p'), rec('q')]);
+  const dir = join(root, 'train', 'crew');
+  const open = readdirSync(dir).find((n) => n.endsWith('.jsonl.open'))!;
+  const final = join(dir, open.replace(/\.open$/, ''));
+  const ids = async () => (await all(root)).out.map((m) => m!.record_id).sort();
+
+  // Listed while open, sealed before its bytes are read: the reader follows the rename.
+  const listed = await listShards(root);
+  assert.equal(listed[0].sealed, false);
+  renameSync(join(dir, open), final);
+  assert.equal(await shardDataPath(listed[0]), final);
+  // Between the rename and the manifest: only the commit log says what the renamed file holds.
+  assert.deepEqual(await ids(), ['p', 'q']);
+  renameSync(final, join(dir, open));
+  await w.sealAll();
+  assert.ok(!existsSync(join(dir, open)) && existsSync(final));
+  assert.deepEqual(await ids(), ['p', 'q']);
 });
