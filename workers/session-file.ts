@@ -14,6 +14,7 @@ import { RedisBeadLookup } from '../src/state/bead-store.ts';
 import { WorkerMetrics } from '../src/state/worker-metrics.ts';
 import { observeJobMetrics } from './job-metrics.ts';
 import { isFinalFailure, startShardOwner } from './shard-owner.ts';
+import { tuneHeapForWorkers } from './heap.ts';
 import { SESSION_FILE_QUEUE, sessionFileJobSchema, type SessionFileJob } from '../queues/session-file.ts';
 import { WORKER_LOCKS, workerConnection, clientConnection } from '../queues/connection.ts';
 
@@ -25,6 +26,8 @@ export interface RunningWorker {
 }
 
 export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, concurrency = cfg.concurrency): Promise<RunningWorker> {
+  // Here, not in the process entry: `backfill --inline` and `run` start this worker too.
+  tuneHeapForWorkers();
   const ctx = { redisUrl: cfg.redisUrl, prefix: cfg.prefix };
   const state: Redis = clientConnection(ctx, { maxRetriesPerRequest: null });
   const samplesRoot = join(cfg.outDir, 'samples');

@@ -11,7 +11,7 @@ import { attachSessionOutcomes, type BeadLookupSource } from './session-outcomes
 import { scrubDeep } from '../transforms/scrub.ts';
 import type { Session } from '../model/session.ts';
 import type { Sample } from '../model/sample.ts';
-import { sampleContentHash } from '../transforms/dedupe.ts';
+import { encodeSample, type EncodedSample } from '../sinks/shards/sample-line.ts';
 import type { RecordLedger, LedgerEntry } from '../state/record-ledger.ts';
 import type { ShardWriter, ShardLine } from '../sinks/shards/shard-writer.ts';
 
@@ -34,9 +34,17 @@ export interface SessionFileOptions {
    * of 2000 chars, so anything above a few KiB only costs memory and scrubbing time.
    */
   maxFieldChars?: number;
+  /** Encoded bytes per claim/write/commit round (default WRITE_BATCH_BYTES). */
+  writeBatchBytes?: number;
 }
 
 export const DEFAULT_MAX_FIELD_CHARS = 16 * 1024;
+
+/**
+ * Encoded bytes held at once: a long session's samples are claimed, written and committed in
+ * batches of about this size, so its encoded lines are never all in memory together.
+ */
+export const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface SessionFileDeps {
   ledger: RecordLedger;
@@ -56,9 +64,22 @@ export interface SessionFileResult {
   sessionId: string | null;
 }
 
+// Roots are resolved once a few seconds, not five times a job; the file itself always afresh.
+const ROOT_TTL_MS = 5000;
+const realRootCache = new Map<string, { at: number; real: Promise<string | null> }>();
+
+function realRootOf(root: string): Promise<string | null> {
+  const now = Date.now();
+  const hit = realRootCache.get(root);
+  if (hit && now - hit.at < ROOT_TTL_MS) return hit.real;
+  const real = realpath(root).catch(() => null);
+  realRootCache.set(root, { at: now, real });
+  return real;
+}
+
 async function insideRoots(path: string, root: string, roots: string[]): Promise<boolean> {
-  const realRoots = await Promise.all(roots.map((r) => realpath(r).catch(() => null)));
-  const realRoot = await realpath(root).catch(() => null);
+  const realRoots = await Promise.all(roots.map(realRootOf));
+  const realRoot = await realRootOf(root);
   if (!realRoot || !realRoots.includes(realRoot)) return false;
   const realFile = await realpath(path);
   return realFile.startsWith(realRoot + sep);
@@ -150,30 +171,52 @@ export async function processSessionFile(
   });
   samples.length = 0;
   samples.push(...unique);
-  const entries: LedgerEntry[] = samples.map((s) => ({
-    recordId: s.metadata.record_id,
-    version,
-    gptHash: s.metadata.gpt_hash,
-    sampleHash: sampleContentHash(s),
-  }));
-  const decisions = await deps.ledger.claim(entries);
-  const groups = new Map<string, ShardLine[]>();
-  const written: LedgerEntry[] = [];
-  decisions.forEach((d, i) => {
-    if (d !== 'write') {
-      addCount(counts, d === 'duplicate' ? 'duplicates_dropped' : d === 'same' ? 'unchanged_skipped' : 'stale_skipped');
-      return;
-    }
-    const s = samples[i];
-    const group = `${s.metadata.split}/${s.metadata.role}`;
-    const lines = groups.get(group) ?? [];
-    lines.push({ json: JSON.stringify(s), entry: entries[i] });
-    groups.set(group, lines);
-    written.push(entries[i]);
-    addCount(counts, `samples.${s.metadata.split}.${s.metadata.role}`);
-    addCount(counts, 'samples_written');
-  });
-  await Promise.all([...groups].map(([g, lines]) => deps.writer.append(g, lines)));
-  await deps.ledger.commit(written);
+  await writeSamples(samples, version, deps, counts, opts.writeBatchBytes ?? WRITE_BATCH_BYTES);
   return { counts, warnings, sessionId: sessions[0].id };
+}
+
+/**
+ * Claims, writes (durably) and commits `samples` batch by batch. A crash between batches leaves the
+ * earlier ones committed; the retry finds them unchanged (`same`) and writes only the rest.
+ */
+async function writeSamples(samples: Sample[], version: number, deps: SessionFileDeps, counts: Counts, batchBytes: number): Promise<void> {
+  let next = 0;
+  while (next < samples.length) {
+    const batch: { sample: Sample; encoded: EncodedSample }[] = [];
+    let bytes = 0;
+    while (next < samples.length && bytes < batchBytes) {
+      const sample = samples[next++];
+      const encoded = encodeSample(sample);
+      bytes += encoded.bytes.length;
+      batch.push({ sample, encoded });
+    }
+    // Written samples are only needed as bytes from here on; dropping them also frees the encoded
+    // bytes cached per message (sample-line.ts), which would otherwise live until the job ends.
+    samples.fill(undefined as unknown as Sample, next - batch.length, next);
+    const entries: LedgerEntry[] = batch.map(({ sample, encoded }) => ({
+      recordId: sample.metadata.record_id,
+      version,
+      gptHash: sample.metadata.gpt_hash,
+      sampleHash: encoded.sampleHash,
+    }));
+    const decisions = await deps.ledger.claim(entries);
+    const groups = new Map<string, ShardLine[]>();
+    const written: LedgerEntry[] = [];
+    decisions.forEach((d, i) => {
+      if (d !== 'write') {
+        addCount(counts, d === 'duplicate' ? 'duplicates_dropped' : d === 'same' ? 'unchanged_skipped' : 'stale_skipped');
+        return;
+      }
+      const { split, role } = batch[i].sample.metadata;
+      const group = `${split}/${role}`;
+      const lines = groups.get(group) ?? [];
+      lines.push({ json: batch[i].encoded.bytes, entry: entries[i] });
+      groups.set(group, lines);
+      written.push(entries[i]);
+      addCount(counts, `samples.${split}.${role}`);
+      addCount(counts, 'samples_written');
+    });
+    await Promise.all([...groups].map(([g, lines]) => deps.writer.append(g, lines)));
+    await deps.ledger.commit(written);
+  }
 }

@@ -10,7 +10,7 @@ import { systemPromptFor } from '../transforms/role-prompts.ts';
 import { detectRole, type RoleEvidence, type RoleSignal } from '../transforms/role.ts';
 import { assessChunk } from '../transforms/score.ts';
 import { scrubSession } from '../transforms/scrub.ts';
-import { formatShareGpt, type ThinkingMode } from '../transforms/sharegpt.ts';
+import { formatShareGpt, ShareGptCache, type ThinkingMode } from '../transforms/sharegpt.ts';
 import { DEFAULT_VAL_PERCENT, splitFor } from '../transforms/split.ts';
 
 export interface SessionSampleOptions {
@@ -175,6 +175,7 @@ export function sessionToSamples(raw: Session, opts: SessionSampleOptions): Sess
   ];
 
   const samples: Sample[] = [];
+  const rendered = new ShareGptCache();
   for (const branch of branches) {
     const normalized = normalizeToolResults(branch.turns, { maxToolResultChars: opts.maxToolResultChars });
     mergeCounts(counts, normalized.counts);
@@ -189,7 +190,7 @@ export function sessionToSamples(raw: Session, opts: SessionSampleOptions): Sess
       const verdict = assessChunk(chunk.turns, { role, minScore: opts.minScore });
       mergeCounts(counts, verdict.counts);
       if (!verdict.keep) return;
-      const formatted = formatShareGpt(chunk.turns, { systemPrompt, thinking: opts.thinking });
+      const formatted = formatShareGpt(chunk.turns, { systemPrompt, thinking: opts.thinking, cache: rendered });
       mergeCounts(counts, formatted.counts);
       if (!formatted.conversations) {
         addCount(counts, 'rejected_no_gpt_message');

@@ -43,19 +43,36 @@ redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[1])
 return 1
 `;
 
+/** The scripts as connection commands: sent by digest (EVALSHA), not as text on every call. */
+interface LedgerScripts {
+  harvestLedgerClaim(...args: (string | number)[]): Promise<unknown>;
+  harvestLedgerCommit(...args: (string | number)[]): Promise<unknown>;
+}
+
+function withScripts(redis: Redis): Redis & LedgerScripts {
+  const r = redis as Redis & Partial<LedgerScripts>;
+  if (!r.harvestLedgerClaim) redis.defineCommand('harvestLedgerClaim', { numberOfKeys: 2, lua: CLAIM });
+  if (!r.harvestLedgerCommit) redis.defineCommand('harvestLedgerCommit', { numberOfKeys: 2, lua: COMMIT });
+  return redis as Redis & LedgerScripts;
+}
+
+type ScriptPipeline = ReturnType<Redis['pipeline']> & LedgerScripts;
+
 export class RecordLedger {
   readonly recordsKey: string;
   readonly contentKey: string;
+  private readonly redis: Redis & LedgerScripts;
 
-  constructor(private readonly redis: Redis, prefix: string) {
+  constructor(redis: Redis, prefix: string) {
+    this.redis = withScripts(redis);
     this.recordsKey = `${prefix}:ledger:records`;
     this.contentKey = `${prefix}:ledger:content`;
   }
 
   async claim(entries: LedgerEntry[]): Promise<ClaimDecision[]> {
     if (entries.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const e of entries) pipe.eval(CLAIM, 2, this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
+    const pipe = this.redis.pipeline() as ScriptPipeline;
+    for (const e of entries) pipe.harvestLedgerClaim(this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
     const res = (await pipe.exec()) ?? [];
     return res.map(([err, v]) => {
       if (err) throw err;
@@ -65,8 +82,8 @@ export class RecordLedger {
 
   async commit(entries: LedgerEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const pipe = this.redis.pipeline();
-    for (const e of entries) pipe.eval(COMMIT, 2, this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
+    const pipe = this.redis.pipeline() as ScriptPipeline;
+    for (const e of entries) pipe.harvestLedgerCommit(this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
     for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
   }
 
@@ -77,12 +94,12 @@ export class RecordLedger {
   /** Replays manifest entries (from any number of shards) into Redis; idempotent. */
   async rebuild(entries: Iterable<LedgerEntry>): Promise<number> {
     let n = 0;
-    let pipe = this.redis.pipeline();
+    let pipe = this.redis.pipeline() as ScriptPipeline;
     for (const e of entries) {
-      pipe.eval(COMMIT, 2, this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
+      pipe.harvestLedgerCommit(this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
       if (++n % 1000 === 0) {
         await pipe.exec();
-        pipe = this.redis.pipeline();
+        pipe = this.redis.pipeline() as ScriptPipeline;
       }
     }
     await pipe.exec();

@@ -207,7 +207,19 @@ interface Extracted {
   done: boolean;
 }
 
+// `beadCandidates` and `linkSessionToBeads` both need a session's mentions: one walk of its turns.
+const extracted = new WeakMap<Session, Extracted>();
+
 function extract(session: Session): Extracted {
+  let known = extracted.get(session);
+  if (!known) {
+    known = extractUncached(session);
+    extracted.set(session, known);
+  }
+  return known;
+}
+
+function extractUncached(session: Session): Extracted {
   const mentions: Mention[] = [];
   let done = false;
   let userTextTurns = 0;

@@ -12,9 +12,10 @@ export function gptContentHash(messages: readonly ShareGptMessage[]): string {
   return h.digest('hex');
 }
 
-/** sha256 of the whole conversation (every message with its side): same hash, same sample text. */
+/**
+ * sha256 of the whole conversation (every message with its side) as JSON: same hash, same sample
+ * text. The shard writer takes it from the line's own bytes (`encodeSample`); this is the same value.
+ */
 export function sampleContentHash(sample: Pick<Sample, 'conversations'>): string {
-  const h = createHash('sha256');
-  for (const m of sample.conversations) h.update(`${m.from}:${m.value.length}:`).update(m.value);
-  return h.digest('hex');
+  return createHash('sha256').update(JSON.stringify(sample.conversations), 'utf8').digest('hex');
 }

@@ -40,18 +40,30 @@ function scrubValue(value: unknown, key: string | undefined, counts: Counts): un
     }
     return scrubText(value, counts);
   }
-  if (Array.isArray(value)) return value.map((item) => scrubValue(item, undefined, counts));
+  // Nothing to redact (nearly always): the value itself comes back, not a copy, which spares the
+  // allocation and keeps caches keyed by the object (its rendered JSON) valid.
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = scrubValue(value[i], undefined, counts);
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
+  }
   if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, k, counts);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const k of Object.keys(value)) {
+      const v = scrubValue(value[k], k, counts);
+      if (v !== value[k]) (out ??= { ...value })[k] = v;
+    }
+    return out ?? value;
   }
   return value;
 }
 
 /**
- * A copy of `value` with every string scrubbed, and string values under secret-looking keys
- * replaced whole (`redacted_secret_field`). Numbers and nested objects under such keys are walked,
+ * `value` with every string scrubbed, and string values under secret-looking keys replaced whole
+ * (`redacted_secret_field`): a copy where something changed, the same object where nothing did. Numbers and nested objects under such keys are walked,
  * not replaced (`tokens: {input, output}` stays).
  */
 export function scrubDeep<T>(value: T, counts: Counts): T {

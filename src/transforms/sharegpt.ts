@@ -8,6 +8,38 @@ export interface ShareGptOptions {
   systemPrompt: string;
   /** 'keep' (default) opens each gpt message with a `<think>` block; 'drop' leaves thinking out. */
   thinking?: ThinkingMode;
+  /** Shared by the overlapping windows of one conversation (same options for every call). */
+  cache?: ShareGptCache;
+}
+
+/**
+ * Messages already rendered for a conversation's turns. Overlapping windows (stride 8 of 16) hold
+ * most turns twice, and most of their messages are the same run of turns: rendered once, they are
+ * also the same message object, which lets the shard line reuse its encoded JSON. Keyed by the first
+ * and last turn objects of the run, so trimmed copies of turns (budget fitting) never hit.
+ */
+export class ShareGptCache {
+  private readonly runs = new WeakMap<Turn, WeakMap<Turn, ShareGptMessage>>();
+  private system: ShareGptMessage | undefined;
+
+  systemMessage(prompt: string): ShareGptMessage {
+    if (this.system?.value !== prompt) this.system = { from: 'system', value: prompt };
+    return this.system;
+  }
+
+  message(first: Turn, last: Turn, render: () => ShareGptMessage): ShareGptMessage {
+    let byLast = this.runs.get(first);
+    if (!byLast) {
+      byLast = new WeakMap();
+      this.runs.set(first, byLast);
+    }
+    let m = byLast.get(last);
+    if (!m) {
+      m = render();
+      byLast.set(last, m);
+    }
+    return m;
+  }
 }
 
 export interface ShareGptResult {
@@ -28,11 +60,10 @@ export function renderToolResult(result: ToolResult): string {
   return `<tool_result tool_use_id="${attr(result.id)}"${error}>${result.content}</tool_result>`;
 }
 
+/** A run of same-side turns that becomes one message (rendered only when no cached one exists). */
 interface Group {
   from: 'human' | 'gpt';
-  turns: number;
-  bodies: string[];
-  thinking: string[];
+  turns: Turn[];
 }
 
 /** Results answer the previous gpt message, so they come before the human's own words. */
@@ -48,10 +79,24 @@ function gptBody(turn: Turn): string {
   return parts.join('\n');
 }
 
-function renderGroup(group: Group): string {
-  const body = group.bodies.join('\n\n');
-  if (group.thinking.length === 0) return body;
-  const think = `<think>\n${group.thinking.join('\n\n')}\n</think>`;
+// What humanBody / gptBody / the kept thinking would render to, without rendering it.
+const hasBody = (turn: Turn, from: Group['from']): boolean =>
+  turn.text.trim() !== '' || (from === 'human' ? turn.toolResults.length > 0 : turn.toolCalls.length > 0);
+const keptThinking = (turn: Turn, from: Group['from'], keep: boolean): string =>
+  from === 'gpt' && keep ? (turn.thinking ?? '').trim() : '';
+
+function renderGroup(group: Group, keepThinking: boolean): string {
+  const bodies: string[] = [];
+  const thinking: string[] = [];
+  for (const turn of group.turns) {
+    const body = group.from === 'human' ? humanBody(turn) : gptBody(turn);
+    if (body !== '') bodies.push(body);
+    const think = keptThinking(turn, group.from, keepThinking);
+    if (think !== '') thinking.push(think);
+  }
+  const body = bodies.join('\n\n');
+  if (thinking.length === 0) return body;
+  const think = `<think>\n${thinking.join('\n\n')}\n</think>`;
   return body === '' ? think : `${think}\n\n${body}`;
 }
 
@@ -66,29 +111,29 @@ export function formatShareGpt(turns: Turn[], opts: ShareGptOptions): ShareGptRe
   const groups: Group[] = [];
   for (const turn of turns) {
     const from = turn.role === 'user' ? 'human' : 'gpt';
-    const body = from === 'human' ? humanBody(turn) : gptBody(turn);
-    const thinking = from === 'gpt' && keepThinking ? (turn.thinking ?? '').trim() : '';
-    if (body === '' && thinking === '') {
+    if (!hasBody(turn, from) && keptThinking(turn, from, keepThinking) === '') {
       addCount(counts, 'sharegpt_empty_turns_skipped');
       continue;
     }
     let group = groups.at(-1);
     if (!group || group.from !== from) {
-      group = { from, turns: 0, bodies: [], thinking: [] };
+      group = { from, turns: [] };
       groups.push(group);
     }
-    group.turns++;
-    if (body !== '') group.bodies.push(body);
-    if (thinking !== '') group.thinking.push(thinking);
+    group.turns.push(turn);
   }
   while (groups.length > 0 && groups[0].from !== 'human') {
-    addCount(counts, 'sharegpt_leading_gpt_turns_dropped', groups.shift()!.turns);
+    addCount(counts, 'sharegpt_leading_gpt_turns_dropped', groups.shift()!.turns.length);
   }
   while (groups.length > 0 && groups[groups.length - 1].from !== 'gpt') {
-    addCount(counts, 'sharegpt_trailing_human_turns_dropped', groups.pop()!.turns);
+    addCount(counts, 'sharegpt_trailing_human_turns_dropped', groups.pop()!.turns.length);
   }
   if (groups.length === 0) return { conversations: null, counts };
-  const conversations: ShareGptMessage[] = [{ from: 'system', value: opts.systemPrompt }];
-  for (const group of groups) conversations.push({ from: group.from, value: renderGroup(group) });
+  const cache = opts.cache;
+  const conversations: ShareGptMessage[] = [cache ? cache.systemMessage(opts.systemPrompt) : { from: 'system', value: opts.systemPrompt }];
+  for (const group of groups) {
+    const render = (): ShareGptMessage => ({ from: group.from, value: renderGroup(group, keepThinking) });
+    conversations.push(cache ? cache.message(group.turns[0], group.turns[group.turns.length - 1], render) : render());
+  }
   return { conversations, counts };
 }

@@ -180,3 +180,17 @@ test('fast: a 10 MB mixed text scrubs well under a second', () => {
   assert.ok(counts.redacted_github_token > 1000);
   assert.ok(!out.includes('ghp_'));
 });
+
+test('scrubDeep copies only what it changes: a clean value comes back as itself, the original is never edited', () => {
+  const clean = { command: 'npm test', args: ['--watch', { env: { CI: '1' } }], timeout: 5 };
+  assert.equal(scrubDeep(clean, {}), clean);
+  const token = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+  const dirty = { command: 'gh auth', args: ['--with-token', { env: { GH: token } }], keep: { x: 1 } };
+  const counts: Record<string, number> = {};
+  const out = scrubDeep(dirty, counts);
+  assert.notEqual(out, dirty);
+  assert.equal((dirty.args[1] as { env: { GH: string } }).env.GH, token, 'the input is untouched');
+  assert.equal(JSON.stringify(out).includes(token), false);
+  assert.equal(out.keep, dirty.keep, 'untouched branches are shared');
+  assert.equal(counts.redacted_github_token, 1);
+});

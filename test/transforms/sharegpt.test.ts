@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatShareGpt } from '../../src/transforms/sharegpt.ts';
+import { formatShareGpt, ShareGptCache } from '../../src/transforms/sharegpt.ts';
 import { assistant, call, result, user } from './build-turns.ts';
 
 const systemPrompt = '[GAS TOWN ROLE: crew]\nYou are a Crew member.';
@@ -76,4 +76,29 @@ test('text is kept as is: no HTML escaping of code', () => {
   const { conversations } = formatShareGpt([user(code), assistant(code)], { systemPrompt });
   assert.equal(conversations![1].value, code);
   assert.equal(conversations![2].value, code);
+});
+
+test('overlapping windows formatted through one cache: the same messages as without it, shared where the runs match', () => {
+  const turns = [
+    user('Fix the build'),
+    assistant('Looking', { thinking: 'the tests first', toolCalls: [call('bash', { command: 'npm test' }, 't1')] }),
+    user('', { toolResults: [result('t1', 'FAIL: 2 tests')] }),
+    assistant('', { toolCalls: [call('read', { path: 'a.ts' }, 't2')] }),
+    user('', { toolResults: [result('t2', 'export const a = 1;')] }),
+    assistant('Fixed: a was wrong.'),
+    user('Now the docs'),
+    assistant('Done.', { thinking: '  ' }),
+  ];
+  const windows = [turns.slice(0, 6), turns.slice(2, 8), turns.slice(0, 8), turns.slice(5, 8)];
+  for (const thinking of ['keep', 'drop'] as const) {
+    const cache = new ShareGptCache();
+    const cached = windows.map((w) => formatShareGpt(w, { systemPrompt, thinking, cache }));
+    const plain = windows.map((w) => formatShareGpt(w, { systemPrompt, thinking }));
+    assert.deepEqual(cached, plain);
+    // Window 3 holds window 1's runs after its first: the message objects themselves are reused.
+    const [a, , c] = cached.map((r) => r.conversations!);
+    assert.equal(c[0], a[0], 'one system message');
+    assert.equal(c[2], a[2]);
+    assert.equal(c[3], a[3]);
+  }
 });
