@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { generatePirCorpus, generateHugePirSession } from '../scripts/generate-pir-corpus.ts';
 import { discoverSessionFiles } from '../src/sources/discover-all.ts';
 import { SESSION_FILE_QUEUE } from '../queues/session-file.ts';
-import { REDIS_URL, mb, peakRss, ratio, runHarvest, secs, startHarvest, stop } from './support.ts';
+import { REDIS_URL, cpuMs, mb, peakRss, ratio, runHarvest, secs, startHarvest, stop } from './support.ts';
 import { dropPrefix } from '../test/support/redis.ts';
 
 async function listFiles(root: string): Promise<{ path: string; size: number }[]> {
@@ -61,7 +61,7 @@ async function drained(prefix: string, expected: number, workers: number[], peak
   }
 }
 
-interface PipelineRun { wallMs: number; rerunMs: number; peaks: number[]; samples: number; sessions: number }
+interface PipelineRun { wallMs: number; rerunMs: number; peaks: number[]; cpu: number[]; samples: number; sessions: number }
 
 /** Backfill `root` through Redis with `workers` worker processes; then an unchanged re-run. */
 async function pipeline(root: string, files: number, workers: number): Promise<PipelineRun> {
@@ -71,19 +71,22 @@ async function pipeline(root: string, files: number, workers: number): Promise<P
   const procs = await Promise.all(Array.from({ length: workers }, (_, i) => startHarvest(['worker'], { ...env, HARVEST_WORKER_ID: `bench-${i}` })));
   const peaks = new Map<number, number>();
   try {
+    const cpu0 = procs.map((p) => cpuMs(p.pid!));
     const t0 = performance.now();
     const r = await runHarvest(['backfill', '--pir', root], env);
     if (r.code !== 0) throw new Error(`backfill failed: ${r.stderr}`);
     await drained(prefix, files, procs.map((p) => p.pid!), peaks);
     const wallMs = performance.now() - t0;
+    const cpu = procs.map((p) => cpuMs(p.pid!) - cpu0[procs.indexOf(p)]);
     const t1 = performance.now();
     const again = await runHarvest(['backfill', '--pir', root, '--inline', '--json'], env);
     const rerunMs = performance.now() - t1;
     const summary = JSON.parse(again.stdout.trim().split('\n').pop() ?? '{}');
     if (summary.files?.enqueued !== 0) throw new Error(`re-run enqueued ${summary.files?.enqueued}`);
     const v = await runHarvest(['validate', out, '--json'], env);
+    if (!v.stdout.trim()) throw new Error(`validate printed nothing (exit ${v.code}): ${v.stderr.slice(-2000)}`);
     const stats = JSON.parse(v.stdout).stats;
-    return { wallMs, rerunMs, peaks: [...peaks.values()], samples: stats.samples, sessions: files };
+    return { wallMs, rerunMs, peaks: [...peaks.values()], cpu, samples: stats.samples, sessions: files };
   } finally {
     await Promise.all(procs.map(stop));
     await dropPrefix(prefix);
@@ -107,6 +110,7 @@ export async function benchSessions(opts: { sessions: number; scales: number[]; 
         `  baseline (read + JSON.parse, 1 process): ${secs(base)} s, ${(files.length / (base / 1000)).toFixed(1)} sessions/s, ${(bytes / 1048576 / (base / 1000)).toFixed(1)} MB/s`,
         `  pipeline (Redis, 2 worker processes):    ${secs(run.wallMs)} s, ${(files.length / (run.wallMs / 1000)).toFixed(1)} sessions/s, ${(bytes / 1048576 / (run.wallMs / 1000)).toFixed(1)} MB/s, ${run.samples} samples`,
         `  ratio pipeline/baseline wall time: ${ratio(run.wallMs, base)} (target <= 1.5)`,
+        `  CPU time per worker: ${run.cpu.map((c) => secs(c) + ' s').join(', ')}`,
         `  peak RSS per worker: ${run.peaks.map((p) => mb(p) + ' MB').join(', ')} (target < 256 MB)`,
         `  unchanged re-run: ${secs(run.rerunMs)} s = ${((run.rerunMs / run.wallMs) * 100).toFixed(1)}% of the first run (target < 5%)`,
       );

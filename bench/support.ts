@@ -17,6 +17,18 @@ export function peakRss(pid: number): number {
   }
 }
 
+/** CPU time (user + system) a live process has used so far, in ms (Linux /proc/<pid>/stat). */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** BENCH_PROFILE_DIR=dir writes a CPU profile of every worker process there. */
 const profileArgs = (): string[] => [
   ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
