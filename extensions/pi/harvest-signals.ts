@@ -12,9 +12,10 @@
 //                      point the worker's HARVEST_SPOOL at the same file)
 //
 // Self-contained (node built-ins only, no shell commands) so it loads wherever pi runs.
-import { mkdir, open, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** The part of pi's ExtensionAPI this extension uses. */
 export interface PiExtensionApi {
@@ -84,25 +85,38 @@ export function toolSignal(event: ToolCallEvent, ctx: PiContext, now: number = D
   return signal;
 }
 
-/** Appends lines durably; re-appends if a drain claimed the file meanwhile (a repeat is harmless). */
-export async function appendSpool(path: string, signals: readonly ToolSignalPayload[]): Promise<void> {
+/**
+ * Appends lines durably; re-appends if a drain claimed the file meanwhile (a repeat is harmless).
+ * After a few lost races the lines go to a file of their own, named as harvest names a claimed
+ * spool file (`<spool>.claimed-...`), which its next drain takes.
+ */
+export async function appendSpool(path: string, signals: readonly ToolSignalPayload[], tries = 5): Promise<void> {
   if (signals.length === 0) return;
   const text = signals.map((s) => JSON.stringify(s) + '\n').join('');
   await mkdir(dirname(path), { recursive: true });
-  for (let i = 0; i < 100; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, Math.min(i, 20)));
+  for (let i = 0; i < tries; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, i));
     const fh = await open(path, 'a', 0o600);
-    let ino: number;
     try {
       await fh.appendFile(text);
+      const ino = (await fh.stat()).ino;
+      const now = await stat(path).catch(() => null);
       await fh.datasync();
-      ino = (await fh.stat()).ino;
+      if (now && now.ino === ino) return;
     } finally {
       await fh.close();
     }
-    const now = await stat(path).catch(() => null);
-    if (now && now.ino === ino) return;
   }
+  const id = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const tmp = join(dirname(path), `.${basename(path)}.spill-${id}.tmp`);
+  const fh = await open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(dirname(path), `${basename(path)}.claimed-spill-${id}`));
 }
 
 /** Posts the signals (in batches the API accepts); what cannot be posted goes to the spool. */

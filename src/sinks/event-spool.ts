@@ -15,30 +15,49 @@ export function resolveSpoolPath(env: NodeJS.ProcessEnv, outDir: string): string
   return env.HARVEST_SPOOL ? resolve(env.HARVEST_SPOOL) : join(outDir, 'spool', 'events.jsonl');
 }
 
+/** Appends tried on the spool itself before the lines go to a file of their own. */
+const APPEND_TRIES = 5;
+
 /**
  * Appends lines (one JSON value each) durably. If a drain claimed the file while this append was
  * under way, the lines may have missed the drain, so they are appended again to the new file
- * (a repeat is harmless: events are deduplicated by id).
+ * (a repeat is harmless: events are deduplicated by id). Drains that keep claiming the file could
+ * starve an append, so after a few tries the lines go to a file of their own, named as a claimed
+ * file: the next drain takes it like one a dead drain left.
  */
-export async function appendToSpool(path: string, values: readonly unknown[]): Promise<void> {
+export async function appendToSpool(path: string, values: readonly unknown[], opts: { tries?: number } = {}): Promise<void> {
   if (values.length === 0) return;
   const text = values.map((v) => JSON.stringify(v) + '\n').join('');
   await mkdir(dirname(path), { recursive: true });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(attempt, 20)));
+  for (let attempt = 0; attempt < (opts.tries ?? APPEND_TRIES); attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, attempt));
     const fh = await open(path, 'a', 0o600);
-    let ino: number;
     try {
       await fh.appendFile(text);
+      const ino = (await fh.stat()).ino;
+      const now = await stat(path).catch(() => null);
+      // Synced whether or not a drain took the file: a drain that did may be reading these lines.
       await fh.datasync();
-      ino = (await fh.stat()).ino;
+      if (now && now.ino === ino) return;
     } finally {
       await fh.close();
     }
-    const now = await stat(path).catch(() => null);
-    if (now && now.ino === ino) return;
   }
-  throw new Error(`could not append to the spool ${path}: drains kept claiming it (100 tries)`);
+  await spill(path, text);
+}
+
+/** Writes `text` to a new claimed-named file (tmp + fsync + rename), for the next drain. */
+async function spill(path: string, text: string): Promise<void> {
+  const id = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const tmp = join(dirname(path), `.${basename(path)}.spill-${id}.tmp`);
+  const fh = await open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(dirname(path), `${claimedPrefix(path)}spill-${id}`));
 }
 
 export interface DrainResult {

@@ -2,11 +2,12 @@
 // the event ids absorb); lines that are not events are set aside, not retried forever.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendToSpool, drainSpool, spoolPending } from '../../src/sinks/event-spool.ts';
+import { appendSpool } from '../../extensions/pi/harvest-signals.ts';
 import { eventInputSchema, toEventRecord, type EventRecord } from '../../src/model/event.ts';
 
 const rec = (i: number): EventRecord =>
@@ -33,6 +34,35 @@ test('appends racing with drains: every event reaches the submitter', async () =
   await drainer;
   await drainSpool(spool, submit);
   assert.equal(seen.size, 8 * 40);
+  assert.equal(await spoolPending(spool), false);
+});
+
+test('an append that keeps losing to drains goes to a file of its own, which the next drain takes', async () => {
+  const spool = join(mkdtempSync(join(tmpdir(), 'harvest-spool-')), 'spool', 'events.jsonl');
+  await appendToSpool(spool, [rec(1)]);
+  await appendToSpool(spool, [rec(2), rec(3)], { tries: 0 });
+  const dir = join(spool, '..');
+  const spilled = readdirSync(dir).filter((n) => n.startsWith('events.jsonl.claimed-spill-'));
+  assert.equal(spilled.length, 1, readdirSync(dir).join(' '));
+  assert.equal(readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 0, 'no temporary file left');
+  assert.equal(await spoolPending(spool), true);
+  const seen: string[] = [];
+  const r = await drainSpool(spool, async (rs) => { for (const x of rs) seen.push(x.id); });
+  assert.deepEqual(seen.sort(), [rec(1), rec(2), rec(3)].map((x) => x.id).sort());
+  assert.equal(r.files, 2);
+  assert.equal(await spoolPending(spool), false);
+});
+
+test("the pi extension's spilled lines are named so that harvest's drain takes them", async () => {
+  const spool = join(mkdtempSync(join(tmpdir(), 'harvest-spool-')), 'events.jsonl');
+  const signal = { type: 'tool_signal' as const, at: new Date(1_700_000_000_000).toISOString(), tool: 'bash', arg_keys: ['command'], key: 'pi:s1:c1' };
+  await appendSpool(spool, [signal], 0);
+  assert.equal(existsSync(spool), false);
+  const seen: EventRecord[] = [];
+  const r = await drainSpool(spool, async (rs) => { seen.push(...rs); });
+  assert.equal(r.files, 1);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].type, 'tool_signal');
   assert.equal(await spoolPending(spool), false);
 });
 
