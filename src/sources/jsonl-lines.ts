@@ -1,6 +1,7 @@
 // Streams a JSONL file line by line in bounded memory: each complete line is checked and parsed
 // (stream-json's per-line JSONL parser), bad lines are counted and skipped, never fatal.
 import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { jsonlParser } from 'stream-json/jsonl/parser.js';
 import { addCount, type Counts } from '../model/session.ts';
@@ -47,7 +48,8 @@ export interface JsonLine {
  * that must await between lines without holding a whole file: the dataset reader.
  */
 export async function* jsonLineBatches(
-  path: string,
+  /** A path, or a file already open (the stream closes it). */
+  path: string | FileHandle,
   counts: Counts,
   opts: JsonLinesOptions = {},
   total: { bytes: number; lines: number } = { bytes: 0, lines: 0 },
@@ -89,7 +91,8 @@ export async function* jsonLineBatches(
     if (typeof r === 'object' && r !== null) onLine(r.value, lineNo);
   };
 
-  const stream = createReadStream(path, {
+  const stream = createReadStream(typeof path === 'string' ? path : '', {
+    ...(typeof path === 'string' ? {} : { fd: path }),
     highWaterMark: opts.chunkBytes ?? 1024 * 1024,
     ...(opts.endByte !== undefined ? { end: opts.endByte - 1 } : {}),
   });

@@ -115,10 +115,14 @@ test('a worker killed mid-run loses nothing: another finishes, the dataset equal
     if (((await q.getJobCounts('completed')).completed ?? 0) >= 5) break;
     await new Promise((r) => setTimeout(r, 50));
   }
+  // Paused first, so that however slow this test is to look, the worker cannot finish the queue
+  // before it dies (the job it holds runs on, and may be cut by the kill).
+  await q.pause();
   a.child.kill('SIGKILL');
   await waitExit(a.child);
   const doneBefore = (await q.getJobCounts('completed')).completed ?? 0;
   assert.ok(doneBefore < 40, `killed mid-run (${doneBefore} of 40 done)`);
+  await q.resume();
 
   const b = await startCli(['worker', '--out', out], { ...e, HARVEST_WORKER_ID: 'host-b' });
   try {

@@ -41,7 +41,8 @@ describe('pr-poll failure modes', () => {
     // One poll at a time, each observed before the next is sent: with two concurrent slots, two polls
     // could otherwise observe in the same millisecond and rightly write the same points.
     const poll = async () => {
-      const p = await enqueuePoll(b.queue, { repo: 'acme/outage', reason: 'once' }, { jobOptions: FAST_JOBS });
+      // Attempts enough to outlast a slow restart of InfluxDB.
+      const p = await enqueuePoll(b.queue, { repo: 'acme/outage', reason: 'once' }, { jobOptions: { ...FAST_JOBS, attempts: 1000 } });
       await until('the poll to observe', async () => typeof ((await b.queue.getJob(p.jobId))?.progress as { observedAt?: number } | undefined)?.observedAt === 'number', 10_000);
       await new Promise((r) => setTimeout(r, 2));
       return p;

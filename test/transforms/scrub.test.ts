@@ -163,7 +163,8 @@ test('scrubDeep walks objects and arrays, and redacts strings under secret-looki
   assert.deepEqual(scrubDeep(out, {}), out, 'idempotent');
 });
 
-test('fast: a 10 MB mixed text scrubs well under a second', () => {
+// Not a speed test (npm run bench measures speed): a pattern that backtracks would take minutes here.
+test('no runaway backtracking: a 10 MB mixed text scrubs in seconds', () => {
   const parts = [
     'The quick brown fox reads the config and returns the result. ',
     'const max_tokens = 4096; let tokenCount = 0; password: string; this.secret = opts.secret;\n',
@@ -176,7 +177,7 @@ test('fast: a 10 MB mixed text scrubs well under a second', () => {
   const t0 = performance.now();
   const out = scrubText(text, counts);
   const ms = performance.now() - t0;
-  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+  assert.ok(ms < 15_000, `${ms.toFixed(0)} ms`);
   assert.ok(counts.redacted_github_token > 1000);
   assert.ok(!out.includes('ghp_'));
 });

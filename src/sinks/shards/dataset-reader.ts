@@ -1,7 +1,7 @@
 // Reads a dataset folder as one logical set of records: sealed shards plus the committed prefix of
 // open ones, with every record id collapsed to its highest version (a growing session supersedes
 // its older reads) and exact repeats (a retry after a crash) read once.
-import { access, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { jsonLineBatches } from '../../sources/jsonl-lines.ts';
 import type { Counts } from '../../model/session.ts';
@@ -21,7 +21,7 @@ export interface ShardRef {
  * The shards under `root`, safe to call while workers write and seal them. Sealing renames
  * `x.jsonl.open` to `x.jsonl`, then writes `x.manifest.json`, then removes `x.jsonl.commits`: a
  * listing taken between those steps finds the commit log beside either data file, so a shard is
- * never missed, and `shardDataPath` follows a rename that happens after the listing.
+ * never missed, and `openShardData` follows a rename that happens after the listing.
  */
 export async function listShards(root: string): Promise<ShardRef[]> {
   const found = new Map<string, { manifest?: string; open?: string; commits?: string }>();
@@ -37,25 +37,38 @@ export async function listShards(root: string): Promise<ShardRef[]> {
   const out: ShardRef[] = [];
   for (const [final, f] of found) {
     if (f.manifest) {
-      const manifest = JSON.parse(await readFile(f.manifest, 'utf8')) as ShardManifest;
+      const manifest = (await readManifest(f.manifest))!;
       out.push({ path: final, end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
     } else if (f.commits) {
       const log = await readCommits(f.commits);
-      if (log.length === 0) continue;
-      out.push({ path: f.open ?? final, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false });
+      if (log.length > 0) {
+        out.push({ path: f.open ?? final, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false });
+        continue;
+      }
+      // No commit log any more: sealed since the walk, so its manifest is there now.
+      const manifest = await readManifest(final.replace(/\.jsonl$/, '.manifest.json'));
+      if (manifest) out.push({ path: final, end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
     }
   }
   return out;
 }
 
-/** Where an unsealed shard's bytes are now: sealed since the listing, they sit under the final name. */
-export async function shardDataPath(ref: ShardRef): Promise<string> {
-  if (ref.sealed || !ref.path.endsWith('.open')) return ref.path;
+async function readManifest(path: string): Promise<ShardManifest | null> {
   try {
-    await access(ref.path);
-    return ref.path;
-  } catch {
-    return ref.path.replace(/\.open$/, '');
+    return JSON.parse(await readFile(path, 'utf8')) as ShardManifest;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** Opens a shard's bytes where they are now: an unsealed shard sealed since the listing sits under the final name. */
+export async function openShardData(ref: ShardRef): Promise<FileHandle> {
+  try {
+    return await open(ref.path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !ref.path.endsWith('.open')) throw e;
+    return open(ref.path.replace(/\.open$/, ''), 'r');
   }
 }
 
@@ -74,7 +87,7 @@ export async function* readDataset(root: string, counts: Counts = {}): AsyncGene
   const emitted = new Set<string>();
   for (const s of shards) {
     const group = relative(root, s.path).split('/').slice(0, -1).join('/');
-    for await (const lines of jsonLineBatches(await shardDataPath(s), counts, { endByte: s.end })) {
+    for await (const lines of jsonLineBatches(await openShardData(s), counts, { endByte: s.end })) {
       for (const { value } of lines) {
         const v = value as DatasetRecord['value'];
         const id = v?.metadata?.record_id;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Counts } from '../../model/session.ts';
 import { atMs, eventRecordSchema, type EventRecord, type EventType } from '../../model/event.ts';
-import { listShards, shardDataPath } from '../../sinks/shards/dataset-reader.ts';
+import { listShards, openShardData } from '../../sinks/shards/dataset-reader.ts';
 
 export interface ReadEventsOptions {
   types?: readonly EventType[];
@@ -25,7 +25,7 @@ export async function* readEventShards(eventsRoot: string, counts: Counts = {}, 
   for (const type of types) {
     for (const shard of await listShards(join(eventsRoot, type))) {
       if (shard.end === 0) continue;
-      const lines = createInterface({ input: createReadStream(await shardDataPath(shard), { end: shard.end - 1, encoding: 'utf8' }), crlfDelay: Infinity });
+      const lines = createInterface({ input: createReadStream('', { fd: await openShardData(shard), end: shard.end - 1, encoding: 'utf8' }), crlfDelay: Infinity });
       for await (const line of lines) {
         if (!line) continue;
         let rec: EventRecord;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShardWriter } from '../../../src/sinks/shards/shard-writer.ts';
 import { recoverOpenShards, type ShardManifest } from '../../../src/sinks/shards/shard-files.ts';
-import { listShards, readDataset, shardDataPath } from '../../../src/sinks/shards/dataset-reader.ts';
+import { listShards, openShardData, readDataset } from '../../../src/sinks/shards/dataset-reader.ts';
 
 const rec = (id: string, version = 1, extra = '') => ({
   json: JSON.stringify({ conversations: [], metadata: { record_id: id, version, extra } }),
@@ -119,7 +119,9 @@ test('a dataset read while a worker seals its shards misses nothing, at every st
   const listed = await listShards(root);
   assert.equal(listed[0].sealed, false);
   renameSync(join(dir, open), final);
-  assert.equal(await shardDataPath(listed[0]), final);
+  const fh = await openShardData(listed[0]);
+  assert.equal((await fh.readFile('utf8')).split('\n').length, 3);
+  await fh.close();
   // Between the rename and the manifest: only the commit log says what the renamed file holds.
   assert.deepEqual(await ids(), ['p', 'q']);
   renameSync(final, join(dir, open));
