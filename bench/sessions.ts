@@ -1,6 +1,6 @@
 // Session backfill benchmark: a generated pir corpus through Redis with 2 worker processes, against
 // a baseline that only reads the same files and JSON.parses every line in one process.
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { generatePirCorpus, generateHugePirSession } from '../scripts/generate-pir-corpus.ts';
 import { discoverSessionFiles } from '../src/sources/discover-all.ts';
 import { SESSION_FILE_QUEUE } from '../queues/session-file.ts';
-import { REDIS_URL, cpuMs, mb, peakRss, ratio, runHarvest, secs, startHarvest, stop } from './support.ts';
+import { REDIS_URL, REPO, cpuMs, mb, peakRss, ratio, runHarvest, runNode, secs, startHarvest, stop } from './support.ts';
 import { dropPrefix } from '../test/support/redis.ts';
 
 async function listFiles(root: string): Promise<{ path: string; size: number }[]> {
@@ -61,6 +61,32 @@ async function drained(prefix: string, expected: number, workers: number[], peak
   }
 }
 
+/**
+ * The floor on `workers` processes (bench/floor.ts): files dealt largest first to the least loaded
+ * process; the time of the slowest, start-up excluded.
+ */
+async function floor(files: { path: string; size: number }[], workers: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'hbench-floor-'));
+  try {
+    const shares = Array.from({ length: workers }, () => ({ bytes: 0, paths: [] as string[] }));
+    for (const f of [...files].sort((a, b) => b.size - a.size)) {
+      const least = shares.reduce((m, s) => (s.bytes < m.bytes ? s : m));
+      least.bytes += f.size;
+      least.paths.push(f.path);
+    }
+    const times = await Promise.all(shares.map(async (s, i) => {
+      const list = join(dir, `files-${i}.json`);
+      writeFileSync(list, JSON.stringify(s.paths));
+      const r = await runNode(['--import', 'tsx', join(REPO, 'bench', 'floor.ts'), list, join(dir, `out-${i}`)]);
+      if (r.code !== 0) throw new Error(`floor process failed: ${r.stderr.slice(-2000)}`);
+      return (JSON.parse(r.stdout) as { ms: number }).ms;
+    }));
+    return Math.max(...times);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 interface PipelineRun { wallMs: number; rerunMs: number; peaks: number[]; cpu: number[]; samples: number; sessions: number }
 
 /** Backfill `root` through Redis with `workers` worker processes; then an unchanged re-run. */
@@ -104,11 +130,13 @@ export async function benchSessions(opts: { sessions: number; scales: number[]; 
       const files = await listFiles(dir);
       const bytes = files.reduce((a, f) => a + f.size, 0);
       const base = await baseline(files);
+      const least = await floor(files, 2);
       const run = await pipeline(dir, files.length, 2);
       lines.push(
         `sessions x${scale}: ${files.length} files (${gen.sessions.length} generated), ${mb(bytes)} MB`,
         `  baseline (read + JSON.parse, 1 process): ${secs(base)} s, ${(files.length / (base / 1000)).toFixed(1)} sessions/s, ${(bytes / 1048576 / (base / 1000)).toFixed(1)} MB/s`,
         `  pipeline (Redis, 2 worker processes):    ${secs(run.wallMs)} s, ${(files.length / (run.wallMs / 1000)).toFixed(1)} sessions/s, ${(bytes / 1048576 / (run.wallMs / 1000)).toFixed(1)} MB/s, ${run.samples} samples`,
+        `  floor (parse, secret scan, serialize, hash, write; 2 processes): ${secs(least)} s, ratio ${ratio(least, base)}`,
         `  ratio pipeline/baseline wall time: ${ratio(run.wallMs, base)} (target <= 1.5)`,
         `  CPU time per worker: ${run.cpu.map((c) => secs(c) + ' s').join(', ')}`,
         `  peak RSS per worker: ${run.peaks.map((p) => mb(p) + ' MB').join(', ')} (target < 256 MB)`,

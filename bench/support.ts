@@ -51,6 +51,18 @@ export function startHarvest(args: string[], env: NodeJS.ProcessEnv, ready = 'wo
   });
 }
 
+/** Runs a node script to its end. */
+export function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: REPO });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 export function runHarvest(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, HARVEST_LOG_LEVEL: 'warn', ...env } });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suite with node's own runner (TypeScript through tsx). Arguments narrow it to
-// files or folders: `npm test -- test/transforms`.
+// files or folders: `npm test -- test/transforms`. A test still running after 5 minutes fails, and a file
+// whose tests are done exits even if something it started still runs: a hang cannot stall CI.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ if (files.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=300000', '--test-force-exit', ...files],
   { stdio: 'inherit', env: { ...process.env, HARVEST_LOG_LEVEL: process.env.HARVEST_LOG_LEVEL ?? 'silent' } },
 );
 process.exit(r.status ?? 1);

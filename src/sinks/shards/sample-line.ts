@@ -15,8 +15,6 @@ const HEAD = Buffer.from('{"conversations":[');
 const COMMA = Buffer.from(',');
 const MID = Buffer.from('],"metadata":');
 const TAIL = Buffer.from('}');
-const OPEN = Buffer.from('[');
-const CLOSE = Buffer.from(']');
 
 // Messages are not changed once formatted: the encoding of one is good for every line that holds it.
 const encoded = new WeakMap<ShareGptMessage, Buffer>();
@@ -31,16 +29,21 @@ function messageBytes(m: ShareGptMessage): Buffer {
 }
 
 export function encodeSample(sample: Sample): EncodedSample {
-  const messages: Buffer[] = [];
+  const parts: Buffer[] = [HEAD];
+  let conversationBytes = 2; // the brackets
   for (const m of sample.conversations) {
-    if (messages.length) messages.push(COMMA);
-    messages.push(messageBytes(m));
+    if (parts.length > 1) {
+      parts.push(COMMA);
+      conversationBytes++;
+    }
+    const b = messageBytes(m);
+    parts.push(b);
+    conversationBytes += b.length;
   }
-  const hash = createHash('sha256').update(OPEN);
-  for (const b of messages) hash.update(b);
-  hash.update(CLOSE);
-  return {
-    bytes: Buffer.concat([HEAD, ...messages, MID, Buffer.from(JSON.stringify(sample.metadata), 'utf8'), TAIL]),
-    sampleHash: hash.digest('hex'),
-  };
+  parts.push(MID, Buffer.from(JSON.stringify(sample.metadata), 'utf8'), TAIL);
+  const bytes = Buffer.concat(parts);
+  // The conversation's JSON is the line's own bytes from HEAD's last '[' to MID's first ']': one
+  // hash update, not one per message.
+  const from = HEAD.length - 1;
+  return { bytes, sampleHash: createHash('sha256').update(bytes.subarray(from, from + conversationBytes)).digest('hex') };
 }
