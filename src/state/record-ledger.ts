@@ -13,35 +13,57 @@ export interface LedgerEntry {
   sampleHash: string;
 }
 
-// KEYS[1] records hash, KEYS[2] content hash. ARGV: recordId, version, gptHash, sampleHash.
+// KEYS[1] records hash, KEYS[2] content hash. ARGV: recordId, version, gptHash, sampleHash, then the
+// same four for the next entry, and so on: one call per batch, entries decided in order (a second
+// entry with the same gpt content in one batch is a duplicate, as if sent alone after the first).
 // Reserving the gpt hash at claim time closes the race of two workers writing the same content;
 // the reservation is for this record id, so a retry of the same record still proceeds.
 const CLAIM = `
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur then
-  local sep = string.find(cur, '|', 1, true)
-  local v = tonumber(string.sub(cur, 1, sep - 1))
-  local h = string.sub(cur, sep + 1)
-  if h == ARGV[4] then return 'same' end
-  if v > tonumber(ARGV[2]) then return 'stale' end
+local out = {}
+for i = 1, #ARGV, 4 do
+  local id, ver, gpt, hash = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local decision = nil
+  local cur = redis.call('HGET', KEYS[1], id)
+  if cur then
+    local sep = string.find(cur, '|', 1, true)
+    local v = tonumber(string.sub(cur, 1, sep - 1))
+    local h = string.sub(cur, sep + 1)
+    if h == hash then decision = 'same'
+    elseif v > tonumber(ver) then decision = 'stale' end
+  end
+  if not decision then
+    local owner = redis.call('HGET', KEYS[2], gpt)
+    if owner and owner ~= id then decision = 'duplicate'
+    else
+      if not owner then redis.call('HSET', KEYS[2], gpt, id) end
+      decision = 'write'
+    end
+  end
+  out[#out + 1] = decision
 end
-local owner = redis.call('HGET', KEYS[2], ARGV[3])
-if owner and owner ~= ARGV[1] then return 'duplicate' end
-if not owner then redis.call('HSET', KEYS[2], ARGV[3], ARGV[1]) end
-return 'write'
+return out
 `;
 
-// Records the version only if it is not older than what is there (a late retry never rolls back).
+// Records each version only if it is not older than what is there (a late retry never rolls back).
 const COMMIT = `
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur then
-  local sep = string.find(cur, '|', 1, true)
-  if tonumber(string.sub(cur, 1, sep - 1)) > tonumber(ARGV[2]) then return 0 end
+for i = 1, #ARGV, 4 do
+  local id, ver, gpt, hash = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local cur = redis.call('HGET', KEYS[1], id)
+  local older = false
+  if cur then
+    local sep = string.find(cur, '|', 1, true)
+    older = tonumber(string.sub(cur, 1, sep - 1)) > tonumber(ver)
+  end
+  if not older then
+    redis.call('HSET', KEYS[1], id, ver .. '|' .. hash)
+    redis.call('HSETNX', KEYS[2], gpt, id)
+  end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[4])
-redis.call('HSETNX', KEYS[2], ARGV[3], ARGV[1])
 return 1
 `;
+
+/** Entries per script call: bounds how long one call holds Redis (about a millisecond). */
+const ENTRIES_PER_CALL = 500;
 
 /** The scripts as connection commands: sent by digest (EVALSHA), not as text on every call. */
 interface LedgerScripts {
@@ -56,7 +78,11 @@ function withScripts(redis: Redis): Redis & LedgerScripts {
   return redis as Redis & LedgerScripts;
 }
 
-type ScriptPipeline = ReturnType<Redis['pipeline']> & LedgerScripts;
+function flat(entries: LedgerEntry[]): (string | number)[] {
+  const args: (string | number)[] = [];
+  for (const e of entries) args.push(e.recordId, e.version, e.gptHash, e.sampleHash);
+  return args;
+}
 
 export class RecordLedger {
   readonly recordsKey: string;
@@ -70,21 +96,18 @@ export class RecordLedger {
   }
 
   async claim(entries: LedgerEntry[]): Promise<ClaimDecision[]> {
-    if (entries.length === 0) return [];
-    const pipe = this.redis.pipeline() as ScriptPipeline;
-    for (const e of entries) pipe.harvestLedgerClaim(this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
-    const res = (await pipe.exec()) ?? [];
-    return res.map(([err, v]) => {
-      if (err) throw err;
-      return v as ClaimDecision;
-    });
+    const out: ClaimDecision[] = [];
+    for (let i = 0; i < entries.length; i += ENTRIES_PER_CALL) {
+      const part = entries.slice(i, i + ENTRIES_PER_CALL);
+      out.push(...((await this.redis.harvestLedgerClaim(this.recordsKey, this.contentKey, ...flat(part))) as ClaimDecision[]));
+    }
+    return out;
   }
 
   async commit(entries: LedgerEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const pipe = this.redis.pipeline() as ScriptPipeline;
-    for (const e of entries) pipe.harvestLedgerCommit(this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
-    for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+    for (let i = 0; i < entries.length; i += ENTRIES_PER_CALL) {
+      await this.redis.harvestLedgerCommit(this.recordsKey, this.contentKey, ...flat(entries.slice(i, i + ENTRIES_PER_CALL)));
+    }
   }
 
   async size(): Promise<number> {
@@ -94,15 +117,16 @@ export class RecordLedger {
   /** Replays manifest entries (from any number of shards) into Redis; idempotent. */
   async rebuild(entries: Iterable<LedgerEntry>): Promise<number> {
     let n = 0;
-    let pipe = this.redis.pipeline() as ScriptPipeline;
+    let part: LedgerEntry[] = [];
     for (const e of entries) {
-      pipe.harvestLedgerCommit(this.recordsKey, this.contentKey, e.recordId, e.version, e.gptHash, e.sampleHash);
-      if (++n % 1000 === 0) {
-        await pipe.exec();
-        pipe = this.redis.pipeline() as ScriptPipeline;
+      part.push(e);
+      n++;
+      if (part.length === ENTRIES_PER_CALL) {
+        await this.commit(part);
+        part = [];
       }
     }
-    await pipe.exec();
+    await this.commit(part);
     return n;
   }
 }

@@ -47,3 +47,16 @@ test('rebuild restores decisions after Redis lost the ledger', async () => {
   assert.equal(await l.size(), 2);
   assert.deepEqual(await l.claim([e('r1', 5, 'g1'), e('r3', 5, 'g2')]), ['same', 'duplicate']);
 });
+
+test('a batch is decided in order, across script calls: repeats inside it are duplicates, commits land', async () => {
+  const l = new RecordLedger(redis, `${prefix}:d`);
+  // 1201 entries span three script calls; every third repeats the content of the entry before it.
+  const batch = Array.from({ length: 1201 }, (_, i) => e(`r${i}`, 1, i % 3 === 2 ? `g${i - 1}` : `g${i}`));
+  const decisions = await l.claim(batch);
+  assert.equal(decisions.length, batch.length);
+  decisions.forEach((d, i) => assert.equal(d, i % 3 === 2 ? 'duplicate' : 'write', `entry ${i}`));
+  const written = batch.filter((_, i) => decisions[i] === 'write');
+  await l.commit(written);
+  assert.equal(await l.size(), written.length);
+  assert.deepEqual(new Set(await l.claim(written)), new Set(['same']));
+});
