@@ -33,10 +33,17 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
   const files = new FileLedger(redis, cfg.prefix);
   const runs = new RunStats(redis, cfg.prefix);
   const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  // Only an inline run needs the worker's code: a plain backfill (a producer) starts without it.
-  const worker = opts.inline
-    ? await (await import('../../workers/session-file.ts')).startSessionFileWorker(runCfg, log, opts.concurrency ?? cfg.concurrency)
-    : null;
+  // Only an inline run that has work needs the worker's code: it starts with the first job enqueued,
+  // so a plain backfill (a producer) and a re-run over unchanged files never load it.
+  type InlineWorker = Awaited<ReturnType<typeof import('../../workers/session-file.ts')['startSessionFileWorker']>>;
+  let starting: Promise<InlineWorker> | null = null;
+  const startWorker = (): Promise<InlineWorker> => (starting ??= import('../../workers/session-file.ts')
+    .then((m) => m.startSessionFileWorker(runCfg, log, opts.concurrency ?? cfg.concurrency)));
+  const stopWorker = async (): Promise<void> => {
+    const pending = starting as Promise<InlineWorker> | null;
+    starting = null;
+    if (pending) await (await pending).close();
+  };
 
   const notes: DiscoveryNotes = { notices: [], missing: [] };
   let found = 0;
@@ -57,13 +64,19 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
       onPause: (w) => log.info({ waiting: w }, 'queue above high-water mark; pausing the producer'),
     }, {
       alreadyDone: (b) => files.processed(b),
-      onAdded: (n) => { enqueued += n; bar?.setTotal(enqueued); },
+      onAdded: (n) => {
+        enqueued += n;
+        bar?.setTotal(enqueued);
+        // Its failure is reported where the run awaits it, below.
+        if (opts.inline && n > 0) startWorker().catch(() => undefined);
+      },
     });
     for (const n of new Set(notes.notices)) log.info(n);
     if (notes.missing.length) log.warn({ count: notes.missing.length, first: notes.missing[0] }, 'index rows whose session file is gone');
     log.info({ run: runId, found: res.submitted, enqueued: res.added, unchanged: res.skipped }, 'enqueued session files');
 
-    if (!worker) {
+    if (opts.inline && res.added > 0) await startWorker();
+    if (!opts.inline) {
       if (opts.json) process.stdout.write(JSON.stringify({ run_id: runId, files: { found: res.submitted, enqueued: res.added, unchanged: res.skipped } }) + '\n');
       else process.stdout.write(`enqueued ${res.added} of ${res.submitted} session files (run ${runId}); workers will process them\n`);
       return null;
@@ -82,14 +95,14 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
       await new Promise((r) => setTimeout(r, 200));
     }
     bar?.stop();
-    await worker.close();
+    await stopWorker();
     const summary = buildSummary(runId, cfg.outDir, await runs.get(runId), res.submitted, res.added, Date.now() - started);
     if (!opts.json) process.stdout.write(formatSummary(summary) + '\n');
     else process.stdout.write(JSON.stringify(summary) + '\n');
     return summary;
   } finally {
     bar?.stop();
-    await worker?.close().catch(() => undefined);
+    await stopWorker().catch(() => undefined);
     await queue.close();
     redis.disconnect();
   }
