@@ -2,10 +2,11 @@
 // every line (holding a session's entries, as the tree walk must), scans every string for secrets,
 // serializes the result, hashes and writes it. Run as one child process per worker by the session
 // bench; prints {"ms": N} for its share of the files.
-import { createReadStream, readFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { readFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { scrubDeep } from '../src/transforms/scrub.ts';
 import type { Counts } from '../src/model/session.ts';
+import { forEachJsonLine } from './support.ts';
 
 const [listFile, outFile] = process.argv.slice(2);
 const files = JSON.parse(readFileSync(listFile, 'utf8')) as string[];
@@ -14,22 +15,7 @@ const t0 = performance.now();
 const out = openSync(outFile, 'w');
 for (const f of files) {
   const entries: unknown[] = [];
-  let rest = '';
-  for await (const chunk of createReadStream(f, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = rest + (chunk as string);
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      const line = text.slice(start, nl);
-      start = nl + 1;
-      if (!line) continue;
-      try {
-        entries.push(JSON.parse(line));
-      } catch {
-        // the floor only parses
-      }
-    }
-    rest = text.slice(start);
-  }
+  await forEachJsonLine(f, (v) => entries.push(v));
   const clean = entries.map((e) => scrubDeep(e, counts));
   const bytes = Buffer.from(clean.map((e) => JSON.stringify(e)).join('\n') + '\n');
   createHash('sha256').update(bytes).digest();

@@ -1,6 +1,6 @@
 // Session backfill benchmark: a generated pir corpus through Redis with 2 worker processes, against
 // a baseline that only reads the same files and JSON.parses every line in one process.
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { generatePirCorpus, generateHugePirSession } from '../scripts/generate-pir-corpus.ts';
 import { discoverSessionFiles } from '../src/sources/discover-all.ts';
 import { SESSION_FILE_QUEUE } from '../queues/session-file.ts';
-import { REDIS_URL, REPO, cpuMs, mb, peakRss, ratio, runHarvest, runNode, secs, startHarvest, stop } from './support.ts';
+import { REDIS_URL, REPO, cpuMs, forEachJsonLine, mb, peakRss, ratio, runHarvest, runNode, secs, startHarvest, stop } from './support.ts';
 import { dropPrefix } from '../test/support/redis.ts';
 
 async function listFiles(root: string): Promise<{ path: string; size: number }[]> {
@@ -17,30 +17,11 @@ async function listFiles(root: string): Promise<{ path: string; size: number }[]
   return out;
 }
 
-/** The floor: read every file and JSON.parse every line, nothing else, one process. */
+/** The baseline: read every file and JSON.parse every line, nothing else, one process. */
 async function baseline(files: { path: string }[]): Promise<number> {
   const t0 = performance.now();
   let parsed = 0;
-  for (const f of files) {
-    let rest = '';
-    for await (const chunk of createReadStream(f.path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      const text = rest + (chunk as string);
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        const line = text.slice(start, nl);
-        start = nl + 1;
-        if (line) {
-          try {
-            JSON.parse(line);
-            parsed++;
-          } catch {
-            // counted by nobody: the baseline only parses
-          }
-        }
-      }
-      rest = text.slice(start);
-    }
-  }
+  for (const f of files) await forEachJsonLine(f.path, () => parsed++);
   if (parsed === 0) throw new Error('baseline parsed nothing');
   return performance.now() - t0;
 }

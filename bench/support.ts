@@ -1,6 +1,6 @@
 // Shared pieces of the benchmarks: child processes, peak memory, timing, formatting.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -51,10 +51,35 @@ export function startHarvest(args: string[], env: NodeJS.ProcessEnv, ready = 'wo
   });
 }
 
-/** Runs a node script to its end. */
-export function runNode(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Reads `path` and JSON.parses every line, handing each value to `onValue`; what does not parse is
+ * passed over. The reading both the baseline and the floor do, so that they differ only in the rest.
+ */
+export async function forEachJsonLine(path: string, onValue: (value: unknown) => void): Promise<void> {
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      if (!line) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      onValue(value);
+    }
+    rest = text.slice(start);
+  }
+}
+
+/** Runs node with `args` to its end. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: REPO });
+    const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -64,14 +89,7 @@ export function runNode(args: string[]): Promise<{ code: number | null; stdout: 
 }
 
 export function runHarvest(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, HARVEST_LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode([BIN, ...args], { HARVEST_LOG_LEVEL: 'warn', ...env });
 }
 
 export function stop(child: ChildProcess): Promise<void> {

@@ -91,11 +91,11 @@ export async function* jsonLineBatches(
     if (typeof r === 'object' && r !== null) onLine(r.value, lineNo);
   };
 
-  const stream = createReadStream(typeof path === 'string' ? path : '', {
-    ...(typeof path === 'string' ? {} : { fd: path }),
+  const streamOpts = {
     highWaterMark: opts.chunkBytes ?? 1024 * 1024,
     ...(opts.endByte !== undefined ? { end: opts.endByte - 1 } : {}),
-  });
+  };
+  const stream = typeof path === 'string' ? createReadStream(path, streamOpts) : path.createReadStream(streamOpts);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     let start = 0;

@@ -36,19 +36,15 @@ export async function listShards(root: string): Promise<ShardRef[]> {
   }
   const out: ShardRef[] = [];
   for (const [final, f] of found) {
-    if (f.manifest) {
-      const manifest = (await readManifest(f.manifest))!;
-      out.push({ path: final, end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
-    } else if (f.commits) {
-      const log = await readCommits(f.commits);
-      if (log.length > 0) {
-        out.push({ path: f.open ?? final, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false });
-        continue;
-      }
-      // No commit log any more: sealed since the walk, so its manifest is there now.
-      const manifest = await readManifest(final.replace(/\.jsonl$/, '.manifest.json'));
-      if (manifest) out.push({ path: final, end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
+    if (!f.manifest && !f.commits) continue;
+    const log = f.manifest ? [] : await readCommits(f.commits!);
+    if (log.length > 0) {
+      out.push({ path: f.open ?? final, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false });
+      continue;
     }
+    // Sealed; or its commit log is gone, sealed since the walk, and its manifest is there now.
+    const manifest = await readManifest(f.manifest ?? final.replace(/\.jsonl$/, '.manifest.json'));
+    if (manifest) out.push({ path: final, end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
   }
   return out;
 }

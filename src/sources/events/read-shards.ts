@@ -1,7 +1,6 @@
 // Streams recorded events back out of the event shards (`<out>/events/<type>/`): sealed shards and
 // the committed prefix of open ones, each event once (a worker that died between writing a line
 // and recording it leaves a repeat that its retry wrote again).
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Counts } from '../../model/session.ts';
@@ -25,7 +24,7 @@ export async function* readEventShards(eventsRoot: string, counts: Counts = {}, 
   for (const type of types) {
     for (const shard of await listShards(join(eventsRoot, type))) {
       if (shard.end === 0) continue;
-      const lines = createInterface({ input: createReadStream('', { fd: await openShardData(shard), end: shard.end - 1, encoding: 'utf8' }), crlfDelay: Infinity });
+      const lines = createInterface({ input: (await openShardData(shard)).createReadStream({ end: shard.end - 1, encoding: 'utf8' }), crlfDelay: Infinity });
       for await (const line of lines) {
         if (!line) continue;
         let rec: EventRecord;
