@@ -13,7 +13,7 @@ export const sessionFileJobSchema = z.object({
   /** The configured root the file was found under; the worker re-checks it against its own roots. */
   root: z.string().min(1),
   /** Runtime decided from the root it was found under; the format is decided from content. */
-  runtime: z.enum(['claude-code', 'pi', 'pir', 'omp']),
+  runtime: z.enum(['claude-code', 'pi', 'pir', 'omp', 'codex', 'gemini', 'opencode']),
   size: z.number().int().nonnegative(),
   mtimeMs: z.number().nonnegative(),
   /** The backfill/watch run that enqueued it, for its summary counters. */

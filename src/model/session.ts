@@ -1,10 +1,12 @@
-// The one model of a session that every source (Claude Code, pi, pir, omp) produces and every
-// transform consumes. Sources fill what their format has; absent facts stay undefined.
+// The one model of a session that every source (Claude Code, pi, pir, omp, Codex, Gemini CLI,
+// OpenCode) produces and every transform consumes. Sources fill what their format has; absent
+// facts stay undefined.
+import type { ToolSpec } from './tool-spec.ts';
 
 /** Which program wrote the session (metadata.source / metadata.runtime). */
-export type Runtime = 'claude-code' | 'pi' | 'pir' | 'omp';
+export type Runtime = 'claude-code' | 'pi' | 'pir' | 'omp' | 'codex' | 'gemini' | 'opencode';
 /** Which on-disk format the file is in (decided from content, not from the folder). */
-export type SessionFormat = 'claude' | 'pi';
+export type SessionFormat = 'claude' | 'pi' | 'codex' | 'gemini' | 'opencode';
 
 export interface ToolCall {
   id: string;
@@ -31,9 +33,15 @@ export interface Usage {
 }
 
 /**
- * One turn of the conversation. `user` turns carry what the human (or the harness) said and the
- * tool results; `assistant` turns carry text, thinking and tool calls. Consecutive assistant
+ * One turn of the conversation. `user` turns carry what a human (or the orchestrator) said and
+ * the tool results; `assistant` turns carry text, thinking and tool calls. Consecutive assistant
  * lines of one streamed reply are already merged by the source.
+ *
+ * A user turn's `text` holds only real input: what a person typed, what the orchestrator
+ * dispatched (`[GAS TOWN] ...` banners, nudges, mail), a slash command's expanded prompt, a queued
+ * prompt, a pi `bashExecution`. Sources strip (and count) harness text: caveats, local-command
+ * output, system reminders, task notifications, skill listings, hook output, subagent trailers.
+ * Segmentation opens an episode at every user turn whose text is not blank.
  */
 export interface Turn {
   role: 'user' | 'assistant';
@@ -85,12 +93,27 @@ export interface Session {
   endedAt?: string;
   /** The active conversation, in order. */
   turns: Turn[];
+  /**
+   * Tool schemas the session itself declares (omp `session_init`, ...). Samples prefer these to
+   * the runtime's built-in registry and to schemas inferred from calls.
+   */
+  tools?: ToolSpec[];
+  /** Pull requests the session's file names (Claude Code `pr-link` lines, ...). */
+  prs?: SessionPrLink[];
   abandoned: AbandonedBranch[];
   /**
    * Source-specific facts worth keeping in sample metadata: pi thinking levels, compactions
    * {count, tokensBefore}, branch summaries, session name, labels, Claude version, ...
    */
   extra: Record<string, unknown>;
+}
+
+/** A pull request named by the session file itself. */
+export interface SessionPrLink {
+  number: number;
+  url: string;
+  /** `owner/name` as GitHub spells it. */
+  repo: string;
 }
 
 /** Named counts that travel with the data: skipped lines by reason, redactions by kind, ... */

@@ -114,7 +114,8 @@ export async function processSessionFile(
   let read: ReadResult;
   const sessions: Session[] = [];
   if (format === 'pi') {
-    const runtime = input.runtime === 'claude-code' ? 'pi' : input.runtime;
+    // A pi-format file found under a root of another runtime is read as plain pi.
+    const runtime = input.runtime === 'pir' || input.runtime === 'omp' ? input.runtime : 'pi';
     read = await readPiSession(input.path, { runtime, maxLineBytes: opts.maxLineBytes, maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS });
   } else {
     read = await readClaudeSession(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes, maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS });
