@@ -3,6 +3,7 @@ import { Command, Option, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { loadConfig, ConfigError, type HarvestConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
+import { UserError } from '../user-error.ts';
 import { ensureRedis, RedisUnavailableError } from './ensure-redis.ts';
 import { parseDuration } from './duration.ts';
 import { chooseRoots, allRoots } from './session-roots.ts';
@@ -132,6 +133,10 @@ export async function main(argv = process.argv): Promise<void> {
     // Queue clients and loggers keep handles open; a finished command exits.
     process.exit(process.exitCode ?? 0);
   } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`harvest: ${e.line()}\n`);
+      process.exit(e.exitCode);
+    }
     if (e instanceof RedisUnavailableError) {
       process.stderr.write(`harvest: ${e.message}\n`);
       process.exit(2);
