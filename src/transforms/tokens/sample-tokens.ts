@@ -1,0 +1,77 @@
+// Tokens of a sample as its chat template renders it, counted once per message and summed: every
+// message's rendering starts and ends at special tokens (Qwen3, Llama 3), which the tokenizer never
+// merges across, so the sum equals the count of the whole rendered text. Templates without that
+// property (ChatML over o200k) add a small per-message slack instead.
+import type { AssistantMessage, SampleMessage, ToolMessage } from '../../model/sample.ts';
+import type { ToolSpec } from '../../model/tool-spec.ts';
+import { placesOf, renderSample, type MessagePlace } from './chat-template.ts';
+import type { Tokenizer } from './tokenizer.ts';
+
+// Inside a sample, assistant messages all follow its one user message (the task), and each run of
+// tool messages sits between two assistant messages.
+const ASSISTANT: MessagePlace = { first: false, last: false, prevTool: false, nextTool: false, afterLastQuery: true };
+const ASSISTANT_LAST: MessagePlace = { ...ASSISTANT, last: true };
+const USER: MessagePlace = { first: false, last: false, prevTool: false, nextTool: false, afterLastQuery: false };
+const SYSTEM_CACHE_MAX = 256;
+
+export class SampleTokenCounter {
+  private readonly assistantCounts = new WeakMap<AssistantMessage, [number, number]>();
+  private readonly toolCounts = new WeakMap<readonly ToolMessage[], number>();
+  private readonly systemCounts = new Map<string, number>();
+  /** Extra tokens per message where per-message counts may differ from the whole text's. */
+  readonly slack: number;
+
+  constructor(readonly tokenizer: Tokenizer) {
+    this.slack = tokenizer.name === 'qwen3' || tokenizer.name === 'llama3' ? 0 : 2;
+  }
+
+  /** The system block with these tools (cached by prompt and tool names). */
+  system(prompt: string, tools: readonly ToolSpec[]): number {
+    const key = `${tools.map((t) => t.function.name).join('\u0000')}\u0001${prompt}`;
+    let n = this.systemCounts.get(key);
+    if (n === undefined) {
+      n = this.tokenizer.count(this.tokenizer.template.system(prompt, tools)) + this.slack;
+      if (this.systemCounts.size >= SYSTEM_CACHE_MAX) this.systemCounts.clear();
+      this.systemCounts.set(key, n);
+    }
+    return n;
+  }
+
+  user(content: string): number {
+    return this.tokenizer.count(this.tokenizer.template.message({ role: 'user', content }, USER)) + this.slack;
+  }
+
+  /** An assistant message; `last` when it ends the sample (Qwen3 then always writes a think block). */
+  assistant(m: AssistantMessage, last: boolean): number {
+    let c = this.assistantCounts.get(m);
+    if (!c) {
+      c = [-1, -1];
+      this.assistantCounts.set(m, c);
+    }
+    const i = last ? 1 : 0;
+    if (c[i] < 0) c[i] = this.tokenizer.count(this.tokenizer.template.message(m, last ? ASSISTANT_LAST : ASSISTANT)) + this.slack;
+    return c[i];
+  }
+
+  /** One step's tool messages, between its assistant message and the next. */
+  tools(group: readonly ToolMessage[]): number {
+    if (group.length === 0) return 0;
+    let n = this.toolCounts.get(group);
+    if (n === undefined) {
+      n = 0;
+      group.forEach((m, i) => {
+        const place: MessagePlace = { first: false, last: false, prevTool: i > 0, nextTool: i < group.length - 1, afterLastQuery: true };
+        n! += this.tokenizer.count(this.tokenizer.template.message(m, place)) + this.slack;
+      });
+      this.toolCounts.set(group, n);
+    }
+    return n;
+  }
+
+  /** The whole sample counted at once (no caches): for checks. */
+  whole(messages: readonly SampleMessage[], tools: readonly ToolSpec[]): number {
+    return this.tokenizer.count(renderSample(this.tokenizer.template, messages, tools));
+  }
+}
+
+export { placesOf };
