@@ -3,6 +3,7 @@ import { homedir, hostname } from 'node:os';
 import { resolve, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_MAX_TOKENS, DEFAULT_TOKENIZER, TOKENIZER_NAMES, type TokenizerName } from './transforms/tokens/tokenizer.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -34,6 +35,9 @@ const envSchema = z.object({
   HARVEST_MAX_FIELD_CHARS: posInt.default(16 * 1024),
   HARVEST_THINKING: z.enum(['keep', 'drop']).default('keep'),
   HARVEST_MIN_SCORE: z.coerce.number().min(0).max(1).default(0),
+  HARVEST_MAX_TOKENS: posInt.default(DEFAULT_MAX_TOKENS),
+  HARVEST_TOKENIZER: z.enum(TOKENIZER_NAMES).default(DEFAULT_TOKENIZER),
+  HARVEST_CONTEXT_STEPS: z.coerce.number().int().min(0).default(0),
   HARVEST_WORKER_ID: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   HARVEST_CONCURRENCY: posInt.default(2),
   HARVEST_HIGH_WATER: posInt.default(5000),
@@ -58,6 +62,12 @@ export interface HarvestConfig {
   maxFieldChars: number;
   thinking: 'keep' | 'drop';
   minScore: number;
+  /** Token budget of a sample, chat template and tool specs included. */
+  maxTokens: number;
+  /** Tokenizer (and chat template) budgets are counted with. */
+  tokenizer: TokenizerName;
+  /** Earlier steps repeated before a sample's trained steps as untrained context. */
+  contextSteps: number;
   workerId: string;
   concurrency: number;
   highWater: number;
@@ -92,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxFieldChars: e.HARVEST_MAX_FIELD_CHARS,
     thinking: e.HARVEST_THINKING,
     minScore: e.HARVEST_MIN_SCORE,
+    maxTokens: e.HARVEST_MAX_TOKENS,
+    tokenizer: e.HARVEST_TOKENIZER,
+    contextSteps: e.HARVEST_CONTEXT_STEPS,
     workerId: e.HARVEST_WORKER_ID ?? defaultWorkerId(),
     concurrency: e.HARVEST_CONCURRENCY,
     highWater: e.HARVEST_HIGH_WATER,

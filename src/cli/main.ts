@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { loadConfig, ConfigError, type HarvestConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { UserError } from '../user-error.ts';
+import { TOKENIZER_NAMES, isTokenizerName, type TokenizerName } from '../transforms/tokens/tokenizer.ts';
 import { ensureRedis, RedisUnavailableError } from './ensure-redis.ts';
 import { parseDuration } from './duration.ts';
 import { chooseRoots, allRoots } from './session-roots.ts';
@@ -16,6 +17,23 @@ const int = (v: string): number => {
   return n;
 };
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const nonNegative = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
+  return n;
+};
+
+/** Sample-building flags shared by backfill and worker. */
+function sampleOverrides(o: { maxTokens?: number; tokenizer?: string; contextSteps?: number }): Partial<HarvestConfig> {
+  if (o.tokenizer !== undefined && !isTokenizerName(o.tokenizer)) {
+    throw new InvalidArgumentError(`--tokenizer takes one of ${TOKENIZER_NAMES.join(', ')}`);
+  }
+  return {
+    ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
+    ...(o.tokenizer !== undefined ? { tokenizer: o.tokenizer as TokenizerName } : {}),
+    ...(o.contextSteps !== undefined ? { contextSteps: o.contextSteps } : {}),
+  };
+}
 
 /** Loads config with command-line overrides and makes sure Redis answers (or starts a private one). */
 async function withRedis(overrides: Partial<HarvestConfig>, fn: (cfg: HarvestConfig) => Promise<void>): Promise<void> {
@@ -57,10 +75,13 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
     .option('--inline', 'also run workers in this process until this run is done, then print a summary')
     .option('--json', 'print the summary as one JSON object on the last line of stdout')
     .option('--concurrency <n>', 'inline worker concurrency', int)
-    .option('--thinking <mode>', 'keep or drop thinking traces in gpt messages', 'keep')
+    .option('--thinking <mode>', 'keep or drop thinking (reasoning_content of assistant messages)', 'keep')
+    .option('--max-tokens <n>', 'token budget of a sample, chat template included (HARVEST_MAX_TOKENS, default 4096)', int)
+    .option('--tokenizer <name>', `tokenizer budgets are counted with: ${TOKENIZER_NAMES.join(', ')} (HARVEST_TOKENIZER, default qwen3)`)
+    .option('--context-steps <n>', 'repeat up to N earlier steps as untrained context (HARVEST_CONTEXT_STEPS, default 0)', nonNegative)
     .action(async (o) => {
       if (!['keep', 'drop'].includes(o.thinking)) throw new InvalidArgumentError('--thinking takes keep or drop');
-      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), thinking: o.thinking }, async (cfg) => {
+      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), thinking: o.thinking, ...sampleOverrides(o) }, async (cfg) => {
         const { backfill } = await import('./backfill.ts');
         await backfill(cfg, o, log);
       });
@@ -72,6 +93,9 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
     .option('--queues <names>', 'comma-separated queues to serve (default: all)')
     .option('--concurrency <n>', 'jobs at once per queue, or per queue as name=n,name=n')
     .option('--out <dir>', 'dataset folder (HARVEST_OUT, default ./data)')
+    .option('--max-tokens <n>', 'token budget of a sample (HARVEST_MAX_TOKENS, default 4096)', int)
+    .option('--tokenizer <name>', `tokenizer budgets are counted with (HARVEST_TOKENIZER): ${TOKENIZER_NAMES.join(', ')}`)
+    .option('--context-steps <n>', 'earlier steps repeated as untrained context (HARVEST_CONTEXT_STEPS)', nonNegative)
     .action(async (o) => {
       const per: Record<string, number> = {};
       let def: number | undefined;
@@ -81,7 +105,7 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
         if (k) per[k] = n;
         else def = n;
       }
-      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), ...(def ? { concurrency: def } : {}) }, async (cfg) => {
+      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), ...(def ? { concurrency: def } : {}), ...sampleOverrides(o) }, async (cfg) => {
         const { runWorkerProcess } = await import('../../workers/main.ts');
         await runWorkerProcess(cfg, log, { queues: o.queues?.split(',').filter(Boolean), concurrency: per });
       });
@@ -112,13 +136,13 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
   program
     .command('validate')
     .argument('<dir>', 'dataset folder (the --out of a backfill, or its samples/ folder)')
-    .description('check every shard against the ShareGPT rules and print dataset statistics; exit 1 on any invalid sample')
+    .description('check every sample against the sample rules and its token budget; print coverage, a token histogram and statistics; exit 1 on any invalid sample')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, o) => {
       const { validateDataset, formatValidation } = await import('./validate.ts');
       const v = await validateDataset(resolve(dir));
       process.stdout.write((o.json ? JSON.stringify(v) : formatValidation(v)) + '\n');
-      if (v.stats.invalid > 0) process.exitCode = 1;
+      if (v.stats.invalid > 0 || v.stats.overlappingTargets > 0) process.exitCode = 1;
     });
 
   if (!CORE_COMMANDS.has(commandName(argv) ?? '')) (await import('./extra-commands.ts')).registerExtraCommands(program);

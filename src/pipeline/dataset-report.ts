@@ -1,5 +1,6 @@
 // What a dataset folder holds, gathered in one streaming pass (plus the pairs a DPO export would
 // make, counted, and the run files under `<out>/runs/`): the numbers behind `harvest report`.
+import type { SampleMessage } from '../model/sample.ts';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
   };
   for await (const r of samplesRoot ? readDataset(samplesRoot, d.readCounts) : []) {
     const m = (r.value.metadata ?? {}) as Record<string, unknown>;
-    const conv = Array.isArray(r.value.conversations) ? (r.value.conversations as { from: string; value: string }[]) : [];
+    const msgs = Array.isArray(r.value.messages) ? (r.value.messages as SampleMessage[]) : [];
     d.samples++;
     const role = String(m.role ?? 'unknown');
     const source = String(m.source ?? m.runtime ?? 'unknown') + (m.branch === 'abandoned' ? ' (abandoned)' : '');
@@ -85,18 +86,16 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
     const hist = (d.scoreHist[role] ??= new Array(SCORE_EDGES.length - 1).fill(0));
     const score = Number(m.quality_score);
     if (Number.isFinite(score)) hist[bin(SCORE_EDGES, score)]++;
-    const chars = conv.reduce((a, c) => a + (typeof c.value === 'string' ? c.value.length : 0), 0);
-    d.tokenHist[bin(TOKEN_EDGES, chars / 4)]++;
-    d.turnHist[bin(TURN_EDGES, Number(m.turn_count ?? Math.max(0, conv.length - 1)))]++;
+    d.tokenHist[bin(TOKEN_EDGES, Number(m.token_count ?? 0))]++;
+    d.turnHist[bin(TURN_EDGES, Math.max(0, msgs.length - 1))]++;
     const rate = (d.rates[role] ??= { gptMessages: 0, gptWithToolCall: 0, toolResults: 0, toolErrors: 0 });
-    for (const c of conv) {
-      if (typeof c.value !== 'string') continue;
-      if (c.from === 'gpt') {
+    for (const c of msgs) {
+      if (c.role === 'assistant') {
         rate.gptMessages++;
-        if (c.value.includes('<tool_call ')) rate.gptWithToolCall++;
-      } else if (c.from === 'human') {
-        rate.toolResults += c.value.split('<tool_result ').length - 1;
-        rate.toolErrors += c.value.split('is_error="true"').length - 1;
+        if (c.tool_calls?.length) rate.gptWithToolCall++;
+      } else if (c.role === 'tool') {
+        rate.toolResults++;
+        if (c.is_error) rate.toolErrors++;
       }
     }
     if (Array.isArray(m.beads) && m.beads.length) d.linkedSamples[role] = (d.linkedSamples[role] ?? 0) + 1;

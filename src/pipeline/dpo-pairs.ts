@@ -1,5 +1,6 @@
-// Preference pairs from a dataset folder, in the conversational shape TRL's DPOTrainer reads:
-// `{prompt: [{role, content}...], chosen: [{role: 'assistant', content}], rejected: [...], metadata}`.
+// Preference pairs from a dataset folder, in the lossless pair form (`PreferencePair`: prompt,
+// chosen and rejected as sample messages with structured tool calls, the tools they call, metadata);
+// `harvest export dpo` renders them per trainer.
 //
 // Two sources:
 //   bead        two sessions (same role) on the same bead: one whose attempt closed it and stuck,
@@ -13,34 +14,19 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BeadLifecycle } from '../model/bead.ts';
-import type { Role, ShareGptMessage } from '../model/sample.ts';
+import type { PreferencePair, Role, SampleMessage } from '../model/sample.ts';
+import type { ToolSpec } from '../model/tool-spec.ts';
 import { addCount, type Counts } from '../model/session.ts';
 import { readDataset } from '../sinks/shards/dataset-reader.ts';
 import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { outcomeScore } from '../transforms/outcome-score.ts';
-import { scrubText } from '../transforms/scrub.ts';
+import { scrubDeep } from '../transforms/scrub.ts';
 import type { BranchPreference, Continuation } from '../transforms/branch-preference.ts';
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
 
 export type PairSource = 'bead' | 'pi_branch';
 
-export interface DpoPair {
-  prompt: ChatMessage[];
-  chosen: ChatMessage[];
-  rejected: ChatMessage[];
-  metadata: {
-    source: PairSource;
-    role: string;
-    why: string;
-    scores: { chosen: number | null; rejected: number | null };
-    pair_id: string;
-    [k: string]: unknown;
-  };
-}
+/** A pair as `dpoPairs` yields it. */
+export type DpoPair = PreferencePair & { metadata: PreferencePair['metadata'] & { source: PairSource } };
 
 export interface DpoOptions {
   /** `turn` (default): one assistant message a side; `trajectory`: the rest of the first window. */
@@ -53,10 +39,16 @@ export interface DpoOptions {
   maxPairsPerBead?: number;
 }
 
-const ROLE_OF: Record<ShareGptMessage['from'], ChatMessage['role']> = { system: 'system', human: 'user', gpt: 'assistant' };
+/** Messages as a pair carries them: scrubbed again (links and pairs are built from stored samples). */
+function scrubbed(msgs: readonly SampleMessage[], counts: Counts): SampleMessage[] {
+  return scrubDeep(msgs as SampleMessage[], counts);
+}
 
-function toChat(msgs: readonly ShareGptMessage[], counts: Counts): ChatMessage[] {
-  return msgs.map((m) => ({ role: ROLE_OF[m.from], content: scrubText(m.value, counts) }));
+/** The specs of both sides, once each by name. */
+function mergeTools(...lists: readonly ToolSpec[][]): ToolSpec[] {
+  const seen = new Map<string, ToolSpec>();
+  for (const list of lists) for (const t of list) if (!seen.has(t.function.name)) seen.set(t.function.name, t);
+  return [...seen.values()];
 }
 
 const pairId = (p: Pick<DpoPair, 'prompt' | 'chosen' | 'rejected'>): string =>
@@ -115,13 +107,16 @@ function judge(side: SessionSide, lc: BeadLifecycle | undefined): Judged | null 
 const isChosen = (j: Judged): boolean => j.end === 'closed' && j.outcome >= 0.6;
 const isRejected = (j: Judged): boolean => j.end === 'reopened' || j.end === 'released' || j.outcome <= 0.4;
 
-/** Prompt (system + first human) and the side after it, from a sample's conversations. */
-function splitFirstTurn(conv: ShareGptMessage[], mode: Continuation): { prompt: ShareGptMessage[]; reply: ShareGptMessage[] } | null {
-  const h = conv.findIndex((m) => m.from === 'human');
-  if (h === -1 || conv[h + 1]?.from !== 'gpt') return null;
-  const prompt = conv.slice(0, h + 1);
-  let reply = mode === 'turn' ? [conv[h + 1]] : conv.slice(h + 1);
-  while (reply.length && reply[reply.length - 1].from !== 'gpt') reply = reply.slice(0, -1);
+/**
+ * Prompt (system + the task) and the side after it, from a sample's messages: the first assistant
+ * message (`turn`), or the sample's trained steps to its end (`trajectory`).
+ */
+function splitFirstTurn(msgs: SampleMessage[], mode: Continuation): { prompt: SampleMessage[]; reply: SampleMessage[] } | null {
+  const u = msgs.findIndex((m) => m.role === 'user');
+  if (u === -1 || msgs[u + 1]?.role !== 'assistant') return null;
+  const prompt = msgs.slice(0, u + 1);
+  let reply = mode === 'turn' ? [msgs[u + 1]] : msgs.slice(u + 1).filter((m) => !(m.role === 'assistant' && m.weight === 0));
+  while (reply.length && reply[reply.length - 1].role !== 'assistant') reply = reply.slice(0, -1);
   return { prompt, reply };
 }
 
@@ -142,14 +137,15 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
   const readCounts: Counts = {};
   for await (const r of readDataset(samplesRoot, readCounts)) {
     const m = r.value.metadata as Record<string, unknown> | undefined;
-    if (!m || !Array.isArray(r.value.conversations)) continue;
+    if (!m || !Array.isArray(r.value.messages)) continue;
+    const opensSession = m.episode_index === 0 && m.step_start === 0;
     if (m.branch === 'abandoned') {
       const key = `${m.session_id}\0${m.branch_point}`;
       const s = Number(m.quality_score);
-      if (m.chunk_index === 0 || !abandonedScore.has(key)) abandonedScore.set(key, s);
+      if (!abandonedScore.has(key)) abandonedScore.set(key, s);
     }
     if (Array.isArray(m.preferences)) for (const pref of m.preferences as BranchPreference[]) branchPairs.push({ pref, m });
-    if (m.branch === 'active' && m.chunk_index === 0 && Array.isArray(m.beads)) {
+    if (m.branch === 'active' && opensSession && Array.isArray(m.beads)) {
       for (const link of m.beads as StoredLink[]) {
         if (link.confidence < minConf) continue;
         if (link.actions && !link.actions.some((a) => WORK_ACTIONS.has(a))) continue;
@@ -163,9 +159,10 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
 
   for (const { pref, m } of branchPairs) {
     const pair: DpoPair = {
-      prompt: toChat(pref.prompt, counts),
-      chosen: toChat(pref.chosen, counts),
-      rejected: toChat(pref.rejected, counts),
+      prompt: scrubbed(pref.prompt, counts),
+      chosen: scrubbed(pref.chosen, counts),
+      rejected: scrubbed(pref.rejected, counts),
+      tools: pref.tools ?? [],
       metadata: {
         source: 'pi_branch',
         role: String(m.role),
@@ -233,24 +230,25 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
 
   // Pass 2: the conversations of the sessions that take part.
   const need = new Set(planned.flatMap((p) => [p.c.recordId, p.r.recordId]));
-  const convs = new Map<string, ShareGptMessage[]>();
+  const convs = new Map<string, { messages: SampleMessage[]; tools: ToolSpec[] }>();
   for await (const r of readDataset(samplesRoot, {})) {
     const id = r.value.metadata?.record_id;
-    if (typeof id === 'string' && need.has(id)) convs.set(id, r.value.conversations as ShareGptMessage[]);
+    if (typeof id === 'string' && need.has(id)) convs.set(id, { messages: r.value.messages as SampleMessage[], tools: (r.value.tools ?? []) as ToolSpec[] });
   }
   for (const { c, r, bead } of planned) {
     const cs = convs.get(c.recordId);
     const rs = convs.get(r.recordId);
-    const a = cs ? splitFirstTurn(cs, mode) : null;
-    const b = rs ? splitFirstTurn(rs, mode) : null;
+    const a = cs ? splitFirstTurn(cs.messages, mode) : null;
+    const b = rs ? splitFirstTurn(rs.messages, mode) : null;
     if (!a || !b) {
       addCount(counts, 'bead_pairs_without_reply');
       continue;
     }
     const pair: DpoPair = {
-      prompt: toChat(a.prompt, counts),
-      chosen: toChat(a.reply, counts),
-      rejected: toChat(b.reply, counts),
+      prompt: scrubbed(a.prompt, counts),
+      chosen: scrubbed(a.reply, counts),
+      rejected: scrubbed(b.reply, counts),
+      tools: mergeTools(cs!.tools, rs!.tools),
       metadata: {
         source: 'bead',
         role: c.role,

@@ -10,6 +10,7 @@ import { sessionToSamples } from './session-samples.ts';
 import { attachSessionOutcomes, type BeadLookupSource } from './session-outcomes.ts';
 import { scrubDeep } from '../transforms/scrub.ts';
 import type { Session } from '../model/session.ts';
+import type { TokenizerName } from '../transforms/tokens/tokenizer.ts';
 import type { Sample } from '../model/sample.ts';
 import { encodeSample, type EncodedSample } from '../sinks/shards/sample-line.ts';
 import type { RecordLedger, LedgerEntry } from '../state/record-ledger.ts';
@@ -28,6 +29,11 @@ export interface SessionFileOptions {
   valPercent: number;
   thinking: 'keep' | 'drop';
   minScore: number;
+  /** Token budget of a sample (default 4096) and the tokenizer it is counted with (default qwen3). */
+  maxTokens?: number;
+  tokenizer?: TokenizerName;
+  /** Earlier steps repeated as untrained context before a sample's steps (default 0). */
+  contextSteps?: number;
   maxLineBytes: number;
   /**
    * Longest text field kept from the reader (head + tail). Tool results end up as head 60% + tail
@@ -146,6 +152,9 @@ export async function processSessionFile(
       thinking: opts.thinking,
       version,
       minScore: opts.minScore,
+      maxTokens: opts.maxTokens,
+      tokenizer: opts.tokenizer,
+      contextSteps: opts.contextSteps,
     });
     // The reader already counted the session's turns; the transforms count theirs under other keys.
     const { turns: _turns, ...transformCounts } = out.counts;

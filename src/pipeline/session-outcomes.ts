@@ -11,7 +11,8 @@ import {
   applyOutcomeThreshold, combineScores, outcomeScore, sessionOutcome,
   type OutcomeScore, type OutcomeThreshold,
 } from '../transforms/outcome-score.ts';
-import type { ThinkingMode } from '../transforms/sharegpt.ts';
+import type { ThinkingMode } from '../transforms/step-messages.ts';
+import { SessionToolSpecs } from '../transforms/tool-specs.ts';
 
 /** Where lifecycles come from: `RedisBeadLookup` in workers, an in-memory one in tests. */
 export interface BeadLookupSource {
@@ -108,14 +109,15 @@ export async function attachSessionOutcomes(
   }
 
   if (opts.branchPreferences !== false && session.abandoned.length && kept.length) {
-    const system = kept[0].conversations[0]?.from === 'system' ? kept[0].conversations[0].value : '';
-    const prefs = branchPreferences(session, { systemPrompt: system, thinking: opts.thinking, continuation: opts.continuation });
+    const first = kept[0].messages[0];
+    const system = first?.role === 'system' ? first.content : '';
+    const prefs = branchPreferences(session, { systemPrompt: system, thinking: opts.thinking, continuation: opts.continuation, specs: new SessionToolSpecs(session) });
     mergeCounts(counts, prefs.counts);
     for (const p of prefs.preferences) {
-      // The active sample whose turns hold the branch point and the kept reply after it.
+      // The active sample that trains the kept reply after the branch point.
       const host = kept
         .filter((s) => s.metadata.branch === 'active' && typeof s.metadata.turn_start === 'number' && typeof s.metadata.turn_end === 'number'
-          && (s.metadata.turn_start as number) < p.turn_index && (s.metadata.turn_end as number) > p.turn_index)
+          && (s.metadata.turn_start as number) <= p.turn_index && (s.metadata.turn_end as number) > p.turn_index)
         .sort((a, b) => (b.metadata.turn_start as number) - (a.metadata.turn_start as number))[0]
         ?? kept.find((s) => s.metadata.branch === 'abandoned' && s.metadata.branch_point === p.branch_point)
         ?? kept.find((s) => s.metadata.branch === 'active');

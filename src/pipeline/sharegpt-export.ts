@@ -13,6 +13,8 @@ import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { writeFileAtomic } from '../sinks/shards/shard-files.ts';
 import { JsonlFileWriter, type TrainingFileInfo } from '../sinks/training-files.ts';
 import { sampleProblems } from '../model/sample-rules.ts';
+import type { SampleMessage } from '../model/sample.ts';
+import { toShareGpt } from '../transforms/sharegpt.ts';
 
 export const TRAINING_MANIFEST_SCHEMA_VERSION = 1;
 
@@ -54,7 +56,7 @@ export async function exportShareGpt(dataDir: string, outDir: string, opts: Shar
   await file('gastown_val.jsonl');
   try {
     for await (const r of root ? readDataset(root, counts) : empty()) {
-      const v = r.value as { conversations?: unknown; metadata?: Record<string, unknown> };
+      const v = r.value as { messages?: SampleMessage[]; metadata?: Record<string, unknown> };
       const m = v.metadata ?? {};
       if (sampleProblems(v).length) {
         addCount(counts, 'skipped_invalid');
@@ -75,7 +77,7 @@ export async function exportShareGpt(dataDir: string, outDir: string, opts: Shar
         continue;
       }
       const role = typeof m.role === 'string' && /^[a-z]+$/.test(m.role) ? m.role : 'unknown';
-      const line: Record<string, unknown> = { conversations: v.conversations };
+      const line: Record<string, unknown> = { conversations: toShareGpt(v.messages ?? []) };
       if (typeof m.weight === 'number') line.weight = m.weight;
       if (opts.withMetadata) line.metadata = m;
       if (split === 'train') await (await file(`${role}_train.jsonl`)).write(line);

@@ -4,10 +4,12 @@
 //
 // Branches that diverge on what the user said (a different prompt) are not preferences between
 // replies and are skipped; a resubmitted identical user message is folded into the prompt.
-import type { ShareGptMessage } from '../model/sample.ts';
+import type { SampleMessage, ToolMessage } from '../model/sample.ts';
 import { addCount, type Counts, type Session, type Turn } from '../model/session.ts';
-import { formatShareGpt, type ThinkingMode } from './sharegpt.ts';
+import type { ToolSpec } from '../model/tool-spec.ts';
 import { scrubText } from './scrub.ts';
+import { toolArguments, type ThinkingMode } from './step-messages.ts';
+import type { SessionToolSpecs } from './tool-specs.ts';
 import { turnChars } from './turn-size.ts';
 
 export type Continuation = 'turn' | 'trajectory';
@@ -18,9 +20,13 @@ export interface BranchPreference {
   branch_key: string | null;
   /** Index of the first active-path turn after the branch point (and any shared user turns). */
   turn_index: number;
-  prompt: ShareGptMessage[];
-  chosen: ShareGptMessage[];
-  rejected: ShareGptMessage[];
+  /** System, then the conversation up to the divergence (ends on a user or tool message). */
+  prompt: SampleMessage[];
+  /** Assistant messages (and, for trajectories, the tool messages between them), ending on assistant. */
+  chosen: SampleMessage[];
+  rejected: SampleMessage[];
+  /** Specs of the tools any part calls. */
+  tools: ToolSpec[];
   continuation: Continuation;
   /** `assistant`: the replies differ; `resubmitted`: the same user message was sent again first. */
   divergence: 'assistant' | 'resubmitted';
@@ -37,10 +43,9 @@ export interface BranchPreferenceOptions {
   maxPromptChars?: number;
   /** Most turns a trajectory side takes (default 16). */
   maxSideTurns?: number;
+  /** Tool specs of the session (default: none attached). */
+  specs?: SessionToolSpecs;
 }
-
-const SENTINEL = '\u0000';
-const blank = (role: 'user' | 'assistant'): Turn => ({ role, text: SENTINEL, toolCalls: [], toolResults: [] });
 
 const sameUserTurn = (a: Turn, b: Turn): boolean =>
   a.role === 'user' && b.role === 'user' && a.text.trim() === b.text.trim() &&
@@ -60,21 +65,50 @@ function side(turns: Turn[], from: number, mode: Continuation, maxTurns: number)
   return out;
 }
 
-function render(turns: Turn[], opts: BranchPreferenceOptions, counts: Counts): ShareGptMessage[] {
-  // The renderer wants human first and gpt last: pad with sentinels and cut them off again.
-  const padded = [...(turns[0]?.role === 'user' ? [] : [blank('user')]), ...turns, ...(turns.at(-1)?.role === 'assistant' ? [] : [blank('assistant')])];
-  const r = formatShareGpt(padded, { systemPrompt: opts.systemPrompt, thinking: opts.thinking });
-  if (!r.conversations) return [];
-  return r.conversations
-    .filter((m) => m.value !== SENTINEL)
-    .map((m) => ({ from: m.from, value: scrubText(m.value, counts) }));
+/**
+ * Turns as sample messages: results become tool messages right after the call they answer (a
+ * result whose call is not among `turns` is dropped), human text a user message. Scrubbed.
+ */
+function render(turns: Turn[], opts: BranchPreferenceOptions, counts: Counts): SampleMessage[] {
+  const out: SampleMessage[] = [];
+  const names = new Map<string, string>();
+  for (const turn of turns) {
+    if (turn.role === 'assistant') {
+      const content = scrubText(turn.text.trim(), counts);
+      const reasoning = (opts.thinking ?? 'keep') === 'keep' ? scrubText((turn.thinking ?? '').trim(), counts) : '';
+      if (content === '' && reasoning === '' && turn.toolCalls.length === 0) continue;
+      out.push({
+        role: 'assistant',
+        content,
+        ...(reasoning ? { reasoning_content: reasoning } : {}),
+        ...(turn.toolCalls.length
+          ? { tool_calls: turn.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: scrubText(toolArguments(c.input), counts) } })) }
+          : {}),
+      });
+      for (const c of turn.toolCalls) names.set(c.id, c.name);
+      continue;
+    }
+    for (const r of turn.toolResults) {
+      const name = names.get(r.id);
+      if (name === undefined) continue;
+      const m: ToolMessage = { role: 'tool', content: scrubText(r.content, counts), tool_call_id: r.id, name };
+      if (r.isError) m.is_error = true;
+      out.push(m);
+    }
+    if (turn.text.trim() !== '') out.push({ role: 'user', content: scrubText(turn.text.trim(), counts) });
+  }
+  return out;
 }
 
 /** A side ends on the assistant: trailing tool results answer nothing that follows. */
-function trimToGpt(msgs: ShareGptMessage[]): ShareGptMessage[] {
+function trimToAssistant(msgs: SampleMessage[]): SampleMessage[] {
   const out = [...msgs];
-  while (out.length && out[out.length - 1].from !== 'gpt') out.pop();
+  while (out.length && out[out.length - 1].role !== 'assistant') out.pop();
   return out;
+}
+
+function toolNames(msgs: SampleMessage[]): string[] {
+  return msgs.flatMap((m) => (m.role === 'assistant' ? (m.tool_calls ?? []).map((c) => c.function.name) : []));
 }
 
 export function branchPreferences(session: Session, opts: BranchPreferenceOptions): { preferences: BranchPreference[]; counts: Counts } {
@@ -118,13 +152,11 @@ export function branchPreferences(session: Session, opts: BranchPreferenceOption
       addCount(counts, 'branch_pairs_skipped_no_prompt');
       continue;
     }
-    const prompt = render(session.turns.slice(start, k), opts, counts);
-    const chosenAll = render(side(session.turns, k, mode, maxSide), opts, counts);
-    const rejectedAll = render(side(b.turns, j, mode, maxSide), opts, counts);
-    // Both sides render after a sentinel human: drop the system message the renderer adds.
-    const chosen = trimToGpt(chosenAll.filter((m) => m.from !== 'system'));
-    const rejected = trimToGpt(rejectedAll.filter((m) => m.from !== 'system'));
-    if (prompt.length < 2 || prompt.at(-1)?.from !== 'human' || chosen.length === 0 || rejected.length === 0) {
+    const prompt: SampleMessage[] = [{ role: 'system', content: opts.systemPrompt }, ...render(session.turns.slice(start, k), opts, counts)];
+    const chosen = trimToAssistant(render(side(session.turns, k, mode, maxSide), opts, counts));
+    const rejected = trimToAssistant(render(side(b.turns, j, mode, maxSide), opts, counts));
+    const lastOfPrompt = prompt.at(-1)?.role;
+    if (prompt.length < 2 || (lastOfPrompt !== 'user' && lastOfPrompt !== 'tool') || chosen.length === 0 || rejected.length === 0) {
       addCount(counts, 'branch_pairs_skipped_empty');
       continue;
     }
@@ -139,6 +171,7 @@ export function branchPreferences(session: Session, opts: BranchPreferenceOption
       prompt,
       chosen,
       rejected,
+      tools: opts.specs ? opts.specs.specsFor([...toolNames(prompt), ...toolNames(chosen), ...toolNames(rejected)]) : [],
       continuation: mode,
       divergence,
     });

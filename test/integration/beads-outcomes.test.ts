@@ -184,8 +184,9 @@ test('sessions link through Redis; dpo pairs from both sources; training files; 
   const pairs = text.trim().split('\n').map((l) => JSON.parse(l));
   for (const p of pairs) {
     assert.ok(Array.isArray(p.prompt) && p.prompt.length >= 2);
-    assert.equal(p.prompt.at(-1).role, 'user');
-    for (const m of p.prompt) assert.ok(['system', 'user', 'assistant'].includes(m.role) && typeof m.content === 'string');
+    assert.ok(['user', 'tool'].includes(p.prompt.at(-1).role), 'the prompt ends where the sides part');
+    for (const m of p.prompt) assert.ok(['system', 'user', 'assistant', 'tool'].includes(m.role) && typeof m.content === 'string');
+    assert.ok(Array.isArray(p.tools));
     assert.deepEqual(p.chosen.map((m: { role: string }) => m.role), ['assistant']);
     assert.deepEqual(p.rejected.map((m: { role: string }) => m.role), ['assistant']);
     assert.notDeepEqual(p.chosen, p.rejected);

@@ -34,17 +34,20 @@ const tmp = (name: string): string => {
 
 test('a sample line is JSON.stringify of the sample, and its hash is sampleContentHash', () => {
   const sample: Sample = {
-    conversations: [
-      { from: 'system', value: 'You are a polecat.' },
-      { from: 'human', value: 'Fix the "quoted" bug — café ☕\n\ttabs' },
-      { from: 'gpt', value: '<tool_call name="bash">{"command":"ls"}</tool_call>' },
+    messages: [
+      { role: 'system', content: 'You are a polecat.' },
+      { role: 'user', content: 'Fix the "quoted" bug — café ☕\n\ttabs' },
+      { role: 'assistant', content: '', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'bash', arguments: '{"command":"ls"}' } }] },
     ],
+    tools: [{ type: 'function', function: { name: 'bash', description: 'run', parameters: { type: 'object' } } }],
     metadata: { record_id: 'r1', version: 3, gpt_hash: 'g', extra: { nested: [1, null, 'x'] } } as unknown as Sample['metadata'],
   };
   const enc = encodeSample(sample);
   assert.equal(enc.bytes.toString('utf8'), JSON.stringify(sample));
   assert.equal(enc.sampleHash, sampleContentHash(sample));
-  const other = { ...sample, conversations: [...sample.conversations.slice(0, 2), { from: 'gpt' as const, value: 'else' }] };
+  const other: Sample = { ...sample, messages: [...sample.messages.slice(0, 2), { role: 'assistant', content: 'else' }] };
+  assert.notEqual(encodeSample({ ...sample, tools: [] }).sampleHash, enc.sampleHash, 'the tools are content too');
+  assert.equal(encodeSample({ ...sample, tools: [] }).bytes.toString('utf8'), JSON.stringify({ ...sample, tools: [] }));
   assert.notEqual(encodeSample(other).sampleHash, enc.sampleHash);
 });
 

@@ -44,13 +44,15 @@ test('unlinked sessions keep the heuristic score; no lookup source leaves beads 
 test('outcome threshold drops or downweights low scorers', async () => {
   const { source, sessions } = await setup();
   const s = sessions.get(SESSION_IDS.s4RictusC3)!;
+  const n = sessionToSamples(s, { townRoot: TOWN_ROOT, version: 1 }).samples.length;
+  assert.ok(n >= 1);
   const drop = await attachSessionOutcomes(s, sessionToSamples(s, { townRoot: TOWN_ROOT, version: 1 }).samples, source, { townRoot: TOWN_ROOT, outcomeThreshold: { threshold: 0.5, mode: 'drop' } });
   assert.equal(drop.samples.length, 0);
-  assert.equal(drop.counts.rejected_low_outcome, 1);
+  assert.equal(drop.counts.rejected_low_outcome, n);
   const down = await attachSessionOutcomes(s, sessionToSamples(s, { townRoot: TOWN_ROOT, version: 1 }).samples, source, { townRoot: TOWN_ROOT, outcomeThreshold: { threshold: 0.5, mode: 'downweight' } });
-  assert.equal(down.samples.length, 1);
-  assert.ok((down.samples[0].metadata.weight as number) < 1);
-  assert.equal(down.counts.samples_downweighted, 1);
+  assert.equal(down.samples.length, n);
+  assert.ok(down.samples.every((x) => (x.metadata.weight as number) < 1));
+  assert.equal(down.counts.samples_downweighted, n);
 });
 
 test('a pi session with an abandoned branch carries its preference on the active sample at the branch point', async () => {

@@ -17,14 +17,14 @@ test('the fixture pi session: prompt up to the branch point, the kept reply agai
   const p = preferences[0];
   assert.equal(p.branch_point, 'e6');
   assert.equal(p.divergence, 'assistant');
-  assert.equal(p.prompt[0].value, 'SYS');
-  assert.equal(p.prompt.at(-1)!.from, 'human');
-  assert.match(p.prompt.at(-1)!.value, /drop the overlap/);
-  assert.deepEqual(p.chosen.map((m) => m.from), ['gpt']);
-  assert.match(p.chosen[0].value, /^No: the overlap/);
-  assert.match(p.rejected[0].value, /^Yes\. Set the stride/);
+  assert.deepEqual(p.prompt[0], { role: 'system', content: 'SYS' });
+  assert.equal(p.prompt.at(-1)!.role, 'user');
+  assert.match(p.prompt.at(-1)!.content, /drop the overlap/);
+  assert.deepEqual(p.chosen.map((m) => m.role), ['assistant']);
+  assert.match(p.chosen[0].content, /^No: the overlap/);
+  assert.match(p.rejected[0].content, /^Yes\. Set the stride/);
   const traj = branchPreferences(s, { systemPrompt: 'SYS', continuation: 'trajectory' }).preferences[0];
-  assert.deepEqual(traj.chosen.map((m) => m.from), ['gpt', 'human', 'gpt'], 'the kept path up to the next human words, ending on gpt');
+  assert.deepEqual(traj.chosen.map((m) => m.role), ['assistant', 'tool', 'assistant'], 'the kept path up to the next human words, ending on the assistant');
 });
 
 test('a resubmitted identical user message folds into the prompt; a different one is skipped', () => {
@@ -33,8 +33,8 @@ test('a resubmitted identical user message folds into the prompt; a different on
   const same = base(active, [{ branchPointId: 'p', branchPointTurnIndex: 3, turns: [user('now fix it'), assistant('fixed badly')], leafId: 'l' }]);
   const r = branchPreferences(same, { systemPrompt: 'S' });
   assert.equal(r.preferences[0].divergence, 'resubmitted');
-  assert.equal(r.preferences[0].chosen[0].value, 'fixed properly');
-  assert.equal(r.preferences[0].rejected[0].value, 'fixed badly');
+  assert.equal(r.preferences[0].chosen[0].content, 'fixed properly');
+  assert.equal(r.preferences[0].rejected[0].content, 'fixed badly');
   const other = base(active, [{ branchPointId: 'p', branchPointTurnIndex: 3, turns: [user('do something else'), assistant('ok')], leafId: 'l' }]);
   assert.equal(branchPreferences(other, { systemPrompt: 'S' }).counts.branch_pairs_skipped_user_divergence, 1);
   const empty = base(active, [{ branchPointId: 'p', branchPointTurnIndex: 5, turns: [assistant('x')], leafId: 'l' }]);
@@ -46,5 +46,5 @@ test('secrets in branch material are scrubbed', () => {
   const s = base([user(`use ${key}`), assistant('kept')], [{ branchPointId: 'p', branchPointTurnIndex: 1, turns: [assistant(`left ${key}`)], leafId: 'l' }]);
   const p = branchPreferences(s, { systemPrompt: 'S' }).preferences[0];
   assert.ok(!JSON.stringify(p).includes(key));
-  assert.match(p.rejected[0].value, /REDACTED/);
+  assert.match(p.rejected[0].content, /REDACTED/);
 });

@@ -1,29 +1,35 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ShareGptMessage } from '../../src/model/sample.ts';
-import { gptContentHash, sampleContentHash } from '../../src/transforms/dedupe.ts';
+import type { SampleMessage } from '../../src/model/sample.ts';
+import { sampleContentHash, targetHash } from '../../src/transforms/dedupe.ts';
 
-const conv = (...values: [ShareGptMessage['from'], string][]): ShareGptMessage[] => values.map(([from, value]) => ({ from, value }));
+const a = (content: string, extra: Partial<Extract<SampleMessage, { role: 'assistant' }>> = {}): SampleMessage => ({ role: 'assistant', content, ...extra });
+const u = (content: string): SampleMessage => ({ role: 'user', content });
+const sys = (content: string): SampleMessage => ({ role: 'system', content });
 
-test('gpt hash is sha256 hex of the gpt messages only', () => {
-  const a = conv(['system', 's1'], ['human', 'check your hook'], ['gpt', 'on it'], ['human', 'x'], ['gpt', 'done']);
-  const b = conv(['system', 's2'], ['human', 'different prompt'], ['gpt', 'on it'], ['human', 'y'], ['gpt', 'done']);
-  assert.match(gptContentHash(a), /^[0-9a-f]{64}$/);
-  assert.equal(gptContentHash(a), gptContentHash(b));
-  assert.notEqual(gptContentHash(a), gptContentHash(conv(['gpt', 'on it'], ['gpt', 'done!'])));
+test('target hash is sha256 hex of the trained assistant messages only', () => {
+  const x = [sys('s1'), u('check your hook'), a('on it'), a('done')];
+  const y = [sys('s2'), u('different prompt'), a('on it'), a('done')];
+  assert.match(targetHash(x), /^[0-9a-f]{64}$/);
+  assert.equal(targetHash(x), targetHash(y));
+  assert.notEqual(targetHash(x), targetHash([a('on it'), a('done!')]));
+  assert.equal(targetHash([a('context', { weight: 0 }), a('on it'), a('done')]), targetHash(x), 'context steps are not targets');
+  const call = (args: string) => a('', { tool_calls: [{ id: 'c', type: 'function', function: { name: 'bash', arguments: args } }] });
+  assert.notEqual(targetHash([call('{"command":"ls"}')]), targetHash([call('{"command":"rm"}')]), 'tool calls count');
+  assert.notEqual(targetHash([a('x', { reasoning_content: 'r1' })]), targetHash([a('x', { reasoning_content: 'r2' })]), 'reasoning counts');
 });
 
 test('joining is unambiguous: moving text across a message boundary changes the hash', () => {
-  const split1 = conv(['gpt', 'a\n---\nb'], ['gpt', 'c']);
-  const split2 = conv(['gpt', 'a'], ['gpt', 'b\n---\nc']);
-  assert.notEqual(gptContentHash(split1), gptContentHash(split2));
-  assert.notEqual(gptContentHash(conv(['gpt', 'ab'])), gptContentHash(conv(['gpt', 'a'], ['gpt', 'b'])));
+  assert.notEqual(targetHash([a('a\n---\nb'), a('c')]), targetHash([a('a'), a('b\n---\nc')]));
+  assert.notEqual(targetHash([a('ab')]), targetHash([a('a'), a('b')]));
 });
 
-test('sample hash covers every message and its side', () => {
-  const a = { conversations: conv(['system', 's'], ['human', 'h'], ['gpt', 'g']) };
-  const b = { conversations: conv(['system', 's'], ['human', 'h2'], ['gpt', 'g']) };
-  assert.match(sampleContentHash(a), /^[0-9a-f]{64}$/);
-  assert.equal(sampleContentHash(a), sampleContentHash({ conversations: [...a.conversations] }));
-  assert.notEqual(sampleContentHash(a), sampleContentHash(b));
+test('sample hash covers every message, its role and the tools', () => {
+  const one = { messages: [sys('s'), u('h'), a('g')], tools: [] };
+  const two = { messages: [sys('s'), u('h2'), a('g')], tools: [] };
+  assert.match(sampleContentHash(one), /^[0-9a-f]{64}$/);
+  assert.equal(sampleContentHash(one), sampleContentHash({ messages: [...one.messages], tools: [] }));
+  assert.notEqual(sampleContentHash(one), sampleContentHash(two));
+  const tool = { type: 'function' as const, function: { name: 'bash', parameters: {} } };
+  assert.notEqual(sampleContentHash(one), sampleContentHash({ ...one, tools: [tool] }));
 });

@@ -1,9 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Turn } from '../../src/model/session.ts';
-import { assessChunk, QUALITY_WEIGHTS, scoreTurns } from '../../src/transforms/score.ts';
+import { segmentEpisodes } from '../../src/transforms/episodes.ts';
+import { assessSample, QUALITY_WEIGHTS, scoreSample } from '../../src/transforms/score.ts';
 import { isBoilerplate, isSubstantiveTurn } from '../../src/transforms/substantive.ts';
 import { assistant, call, result, toolPair, user } from './build-turns.ts';
+
+/** The score of turns as one sample over all their steps (tokens given, default 1500). */
+const scoreTurns = (turns: Turn[], role: Parameters<typeof scoreSample>[1], tokenCount = 1500) => {
+  const [e] = segmentEpisodes(turns).episodes;
+  return scoreSample({ task: e.task, steps: e.steps, tokenCount }, role);
+};
+const assess = (turns: Turn[], opts: Parameters<typeof assessSample>[1]) => {
+  const [e] = segmentEpisodes(turns).episodes;
+  return assessSample({ task: e.task, steps: e.steps, tokenCount: 1500 }, opts);
+};
 
 const task = user('Please add input validation to the signup form and cover it with tests: the email must be checked.');
 
@@ -33,27 +44,20 @@ test('substantive turns: tool-result-only user turns do not count, tool calls do
   assert.equal(isSubstantiveTurn(task), true);
 });
 
-test('rejects too few turns, too few substantive turns, too little content, with counted reasons', () => {
-  const one = assessChunk([task], { role: 'polecat' });
-  assert.deepEqual([one.keep, one.reason, one.counts], [false, 'too_few_turns', { rejected_too_few_turns: 1 }]);
-
-  const pings = assessChunk([user('check in'), assistant('Mayor, checking in.'), user('ok'), assistant('ok')], { role: 'mayor' });
-  assert.equal(pings.reason, 'too_few_substantive_turns');
-  assert.deepEqual(pings.counts, { rejected_too_few_substantive_turns: 1 });
-
-  const tiny = assessChunk([user('fix bug'), assistant('fixed it')], { role: 'crew' });
-  assert.equal(tiny.reason, 'too_little_content');
-
-  const good = assessChunk([task, assistant('I added a zod schema for the form, wired it into the submit handler, and wrote three tests for the email rule; all of them pass now.')], { role: 'crew' });
-  assert.equal(good.keep, true);
-  assert.deepEqual(good.counts, {});
+test('rejects only for real reasons: a check-in that is boilerplate throughout; a short real answer stays', () => {
+  const pings = assess([user('check in'), assistant('Mayor, checking in.'), user('ok'), assistant('ok')], { role: 'mayor' });
+  assert.deepEqual([pings.keep, pings.reason, pings.counts], [false, 'boilerplate', { rejected_boilerplate: 1 }]);
+  const tiny = assess([user('fix bug'), assistant('fixed it')], { role: 'crew' });
+  assert.equal(tiny.keep, true, 'short is not a reason');
+  const checkInWithWork = assess([user('check in'), ...toolPair('bash', { command: 'gt hook' }, 'nothing hooked'), assistant('Nothing on my hook.')], { role: 'mayor' });
+  assert.equal(checkInWithWork.keep, true, 'a check-in that runs a tool did work');
 });
 
-test('minScore rejects a chunk scoring below it', () => {
+test('minScore rejects a sample scoring below it', () => {
   const turns = [task, assistant('I added a zod schema for the form, wired it into the submit handler, and wrote three tests for the email rule; all of them pass now.')];
   const { score } = scoreTurns(turns, 'crew');
-  assert.equal(assessChunk(turns, { role: 'crew', minScore: score + 0.01 }).reason, 'below_min_score');
-  assert.equal(assessChunk(turns, { role: 'crew', minScore: score }).keep, true);
+  assert.equal(assess(turns, { role: 'crew', minScore: score + 0.01 }).reason, 'below_min_score');
+  assert.equal(assess(turns, { role: 'crew', minScore: score }).keep, true);
 });
 
 function cleanFinishedWithRecovery(): Turn[] {
@@ -83,7 +87,7 @@ function errorRiddenUnfinished(): Turn[] {
   ];
 }
 
-test('the score discriminates: an error-ridden unfinished chunk is clearly below a clean finished one with recovery', () => {
+test('the score discriminates: an error-ridden unfinished sample is clearly below a clean finished one with recovery', () => {
   const good = scoreTurns(cleanFinishedWithRecovery(), 'polecat');
   const bad = scoreTurns(errorRiddenUnfinished(), 'polecat');
   assert.ok(good.score - bad.score > 0.4, `good ${good.score} vs bad ${bad.score}`);
@@ -116,9 +120,19 @@ test('thinking gets its documented boost', () => {
   assert.ok(Math.abs(b.score - a.score - QUALITY_WEIGHTS.thinking) < 0.01, `${a.score} -> ${b.score}`);
 });
 
-test('length is judged against the role: the same chunk fits a boot better than a polecat', () => {
-  const turns = [task, assistant('Done: '.padEnd(1900, 'x'))];
-  assert.ok(scoreTurns(turns, 'boot').components.length > scoreTurns(turns, 'polecat').components.length);
+test('length is judged against the role: the same sample fits a boot better than a polecat', () => {
+  const turns = [task, assistant('Done.')];
+  assert.ok(scoreTurns(turns, 'boot', 700).components.length > scoreTurns(turns, 'polecat', 700).components.length);
+});
+
+test('completion of a sample that ends on tool calls: their results decide, not the sample\'s place in the session', () => {
+  const ok = call('bash', { command: 'npm test' });
+  const bad = call('bash', { command: 'npm test' });
+  const open = call('bash', { command: 'npm test' });
+  const endsOn = (c: ReturnType<typeof call>, results: Turn[]) => scoreTurns([task, assistant('', { toolCalls: [c] }), ...results], 'crew').components.completion;
+  assert.equal(endsOn(ok, [user('', { toolResults: [result(ok.id, 'PASS')] })]), 1);
+  assert.equal(endsOn(bad, [user('', { toolResults: [result(bad.id, 'FAIL', true)] })]), 0.5);
+  assert.equal(endsOn(open, []), 0, 'interrupted: no result');
 });
 
 test('completion reads the stop reason', () => {

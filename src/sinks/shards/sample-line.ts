@@ -1,49 +1,59 @@
-// A sample as the bytes of its shard line, and the hash of its conversation taken from those same
-// bytes. Each message is serialised and encoded to UTF-8 once, however many overlapping windows
-// share it (the formatter hands them the same message object); a line is then copies, not re-encoding.
+// A sample as the bytes of its shard line, and the hash of its content taken from those same bytes.
+// Each message and tool spec is serialised and encoded to UTF-8 once, however many samples share it
+// (a session's samples share their tool specs, a context step repeats a message); a line is then
+// copies, not re-encoding.
 import { createHash } from 'node:crypto';
-import type { Sample, ShareGptMessage } from '../../model/sample.ts';
+import type { Sample } from '../../model/sample.ts';
 
 export interface EncodedSample {
-  /** The JSON line without its newline: exactly `JSON.stringify(sample)`. */
+  /** The JSON line without its newline: exactly `JSON.stringify(sample)` for `{messages, tools, metadata}`. */
   bytes: Buffer;
-  /** sha256 of the conversation's JSON (see `sampleContentHash`). */
+  /** sha256 of `{"messages":[...],"tools":[...]` (see `sampleContentHash`). */
   sampleHash: string;
 }
 
-const HEAD = Buffer.from('{"conversations":[');
+const HEAD = Buffer.from('{"messages":[');
 const COMMA = Buffer.from(',');
+const TOOLS = Buffer.from('],"tools":[');
 const MID = Buffer.from('],"metadata":');
 const TAIL = Buffer.from('}');
 
-// Messages are not changed once formatted: the encoding of one is good for every line that holds it.
-const encoded = new WeakMap<ShareGptMessage, Buffer>();
+// Messages and specs are not changed once built: the encoding of one is good for every line that holds it.
+const encoded = new WeakMap<object, Buffer>();
 
-function messageBytes(m: ShareGptMessage): Buffer {
-  let b = encoded.get(m);
+function bytesOf(v: object): Buffer {
+  let b = encoded.get(v);
   if (!b) {
-    b = Buffer.from(JSON.stringify(m), 'utf8');
-    encoded.set(m, b);
+    b = Buffer.from(JSON.stringify(v), 'utf8');
+    encoded.set(v, b);
   }
   return b;
 }
 
+function pushList(parts: Buffer[], list: readonly object[]): number {
+  let n = 0;
+  list.forEach((v, i) => {
+    if (i > 0) {
+      parts.push(COMMA);
+      n++;
+    }
+    const b = bytesOf(v);
+    parts.push(b);
+    n += b.length;
+  });
+  return n;
+}
+
 export function encodeSample(sample: Sample): EncodedSample {
   const parts: Buffer[] = [HEAD];
-  let conversationBytes = 2; // the brackets
-  for (const m of sample.conversations) {
-    if (parts.length > 1) {
-      parts.push(COMMA);
-      conversationBytes++;
-    }
-    const b = messageBytes(m);
-    parts.push(b);
-    conversationBytes += b.length;
-  }
+  let content = HEAD.length;
+  content += pushList(parts, sample.messages);
+  parts.push(TOOLS);
+  content += TOOLS.length;
+  content += pushList(parts, sample.tools);
+  content += 1; // the tools list's closing ']'
   parts.push(MID, Buffer.from(JSON.stringify(sample.metadata), 'utf8'), TAIL);
   const bytes = Buffer.concat(parts);
-  // The conversation's JSON is the line's own bytes from HEAD's last '[' to MID's first ']': one
-  // hash update, not one per message.
-  const from = HEAD.length - 1;
-  return { bytes, sampleHash: createHash('sha256').update(bytes.subarray(from, from + conversationBytes)).digest('hex') };
+  // The content is the line's own bytes up to the tools list's ']': one hash update.
+  return { bytes, sampleHash: createHash('sha256').update(bytes.subarray(0, content)).digest('hex') };
 }
