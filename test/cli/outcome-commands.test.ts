@@ -1,5 +1,5 @@
 // The command files this work adds register on a program as main.ts will wire them: `beads`,
-// `export dpo|sharegpt` (joining an existing `export` command) and `report`.
+// `export dpo|openai|llamafactory|sharegpt` (joining an existing `export` command) and `report`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ test('commands register; the training exports join an existing export command', 
   const exp = registerTrainingExportCommands(program);
   registerReportCommand(program);
   assert.equal(exp, existing);
-  assert.deepEqual(exp.commands.map((c) => c.name()), ['decisions', 'dpo', 'sharegpt']);
+  assert.deepEqual(exp.commands.map((c) => c.name()), ['decisions', 'dpo', 'openai', 'llamafactory', 'sharegpt']);
   assert.deepEqual(program.commands.map((c) => c.name()), ['export', 'beads', 'report']);
   assert.deepEqual(program.commands.find((c) => c.name() === 'beads')!.commands.map((c) => c.name()), ['ingest', 'show']);
   const alone = registerTrainingExportCommands(new Command('harvest'));
