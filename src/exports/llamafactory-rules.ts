@@ -115,22 +115,17 @@ export function checkLfConversation(conv: unknown, declared: Set<string>, rankin
   if (n === 0 || (ranking ? n % 2 === 0 : n % 2 !== 0)) b.add('count', `${n} messages (needs ${ranking ? 'an odd' : 'an even, non-zero'} count)`);
 }
 
-export function checkLlamaFactoryLine(line: unknown): RuleBreak[] {
+function checkLine(line: unknown, ranking: boolean): RuleBreak[] {
   const b = new Breaks();
   if (!isObject(line)) return [{ rule: 'line-shape', detail: 'the line is not an object' }];
   if (typeof line.system !== 'string') b.add('line-shape', 'system is not a string');
   const declared = checkLfTools(line.tools, b);
-  checkLfConversation(line.conversations, declared, false, b);
+  checkLfConversation(line.conversations, declared, ranking, b);
+  if (ranking) checkRankingSides(line, declared, b);
   return b.list;
 }
 
-/** A ranking line: `conversations` the prompt, `chosen` / `rejected` one message each. */
-export function checkLlamaFactoryRankingLine(line: unknown): RuleBreak[] {
-  const b = new Breaks();
-  if (!isObject(line)) return [{ rule: 'line-shape', detail: 'the line is not an object' }];
-  if (typeof line.system !== 'string') b.add('line-shape', 'system is not a string');
-  const declared = checkLfTools(line.tools, b);
-  checkLfConversation(line.conversations, declared, true, b);
+function checkRankingSides(line: Record<string, unknown>, declared: Set<string>, b: Breaks): void {
   for (const side of ['chosen', 'rejected'] as const) {
     const m = line[side];
     if (!isObject(m) || typeof m.from !== 'string' || typeof m.value !== 'string') {
@@ -143,5 +138,9 @@ export function checkLlamaFactoryRankingLine(line: unknown): RuleBreak[] {
   if (isObject(line.chosen) && isObject(line.rejected) && line.chosen.value === line.rejected.value && line.chosen.from === line.rejected.from) {
     b.add('ranking-sides', 'chosen and rejected are the same');
   }
-  return b.list;
 }
+
+export const checkLlamaFactoryLine = (line: unknown): RuleBreak[] => checkLine(line, false);
+
+/** A ranking line: `conversations` the prompt, `chosen` / `rejected` one message each. */
+export const checkLlamaFactoryRankingLine = (line: unknown): RuleBreak[] => checkLine(line, true);

@@ -12,7 +12,7 @@
 import type { AssistantMessage, Sample, SampleMessage, SampleToolCall } from '../model/sample.ts';
 import { addCount, type Counts } from '../model/session.ts';
 import type { ToolSpec } from '../model/tool-spec.ts';
-import { datasetName, type ExtraFile, type SftFormat } from './export-run.ts';
+import type { ExtraFile, SftFormat } from './export-run.ts';
 import { checkOpenAiLine, OPENAI_RULES, TRL_RULES } from './openai-rules.ts';
 import type { TrainingFileInfo } from '../sinks/training-files.ts';
 
@@ -118,30 +118,29 @@ export function renderOpenAi(sample: Sample, opts: OpenAiOptions, counts?: Count
   return sample.tools.length ? { messages, tools: sample.tools } : { messages };
 }
 
-/** The dataset entries of an axolotl config for the files (YAML, no dependency needed for this much). */
+/** The dataset entries of an axolotl config for the combined files (YAML; this much needs no library). */
 export function axolotlSnippet(files: TrainingFileInfo[], opts: OpenAiOptions): string {
-  const lines = [
+  const entry = (file: string, extra: string[] = []): string[] => [
+    `  - path: ./${file}`,
+    '    ds_type: json',
+    ...extra,
+    '    type: chat_template',
+    '    field_messages: messages',
+    '    field_tools: tools',
+    '    message_field_training: weight',
+    '    roles_to_train: ["assistant"]',
+    ...(opts.reasoning === 'field' ? ['    field_thinking: reasoning_content', '    template_thinking_key: reasoning_content'] : []),
+  ];
+  return [
     '# axolotl datasets for the files beside this one (type chat_template: the tokenizer\'s own template).',
     '# weight 0 marks a context step: message_field_training makes axolotl leave it out of the loss.',
     `# arguments are ${opts.arguments === 'string' ? 'JSON strings (axolotl parses them)' : 'objects'}; reasoning: ${opts.reasoning}.`,
+    `# per-role files: ${files.filter((f) => !f.file.startsWith('gastown_')).map((f) => f.file).join(', ') || 'none'}`,
     'datasets:',
-  ];
-  for (const f of files.filter((x) => x.file !== 'gastown_val.jsonl' && x.file.endsWith('_train.jsonl') && x.file.startsWith('gastown'))) {
-    lines.push(
-      `  - path: ./${f.file}`,
-      '    ds_type: json',
-      '    type: chat_template',
-      '    field_messages: messages',
-      '    field_tools: tools',
-      '    message_field_training: weight',
-      '    roles_to_train: ["assistant"]',
-      ...(opts.reasoning === 'field' ? ['    field_thinking: reasoning_content', '    template_thinking_key: reasoning_content'] : []),
-    );
-  }
-  lines.push('test_datasets:', '  - path: ./gastown_val.jsonl', '    ds_type: json', '    split: train', '    type: chat_template',
-    '    field_messages: messages', '    field_tools: tools', '    message_field_training: weight');
-  lines.push(`# datasets by name: ${files.map((f) => datasetName(f.file)).join(', ')}`);
-  return lines.join('\n') + '\n';
+    ...entry('gastown_train.jsonl'),
+    'test_datasets:',
+    ...entry('gastown_val.jsonl', ['    split: train']),
+  ].join('\n') + '\n';
 }
 
 export function openAiFormat(opts: OpenAiOptions): SftFormat {
