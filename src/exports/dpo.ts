@@ -29,6 +29,20 @@ export const DPO_FORMATS: readonly DpoFormat[] = ['trl', 'llamafactory', 'openai
 /** A pair as the selection yields it; `tools` may be missing from pairs made before tools existed. */
 export type PairInput = Omit<PreferencePair, 'tools'> & { tools?: ToolSpec[] };
 
+/** A pair whose prompt does not end on an input, or whose sides are the same, trains nothing. */
+function pairUsable(pair: PairInput, counts?: Counts): boolean {
+  const last = pair.prompt.at(-1)?.role;
+  if (last !== 'user' && last !== 'tool') {
+    if (counts) addCount(counts, 'dpo_prompt_not_ending_on_input');
+    return false;
+  }
+  if (JSON.stringify(pair.chosen) === JSON.stringify(pair.rejected)) {
+    if (counts) addCount(counts, 'dpo_sides_identical');
+    return false;
+  }
+  return true;
+}
+
 const firstAssistant = (side: readonly SampleMessage[]): SampleMessage[] => {
   const a = side.find((m) => m.role === 'assistant');
   return a ? [a] : [];
@@ -55,7 +69,8 @@ export function renderDpoLlamaFactory(pair: PairInput, opts: LlamaFactoryOptions
   const b = renderLfConversation([...pair.prompt, ...firstAssistant(pair.rejected)], opts);
   // A prompt ending on an assistant message would merge into the sides: not a ranking prompt.
   const endsOnInput = pair.prompt.at(-1)?.role === 'user' || pair.prompt.at(-1)?.role === 'tool';
-  if (!endsOnInput || !a || !b || a.length < 2 || !samePrompt(a, b)) {
+  const sameSide = JSON.stringify(a?.at(-1)) === JSON.stringify(b?.at(-1));
+  if (!endsOnInput || !a || !b || a.length < 2 || !samePrompt(a, b) || sameSide) {
     if (counts) addCount(counts, 'dpo_llamafactory_prompt_not_aligned');
     return null;
   }
@@ -83,11 +98,16 @@ export function renderDpoOpenAi(pair: PairInput, counts?: Counts): Record<string
     if (counts) addCount(counts, 'dpo_openai_side_not_text');
     return null;
   }
+  if (JSON.stringify(preferred) === JSON.stringify(nonPreferred)) {
+    if (counts) addCount(counts, 'dpo_sides_identical');
+    return null;
+  }
   const tools = pair.tools ?? [];
   return { input: { messages, ...(tools.length ? { tools } : {}) }, preferred_output: preferred, non_preferred_output: nonPreferred };
 }
 
 export function renderDpo(pair: PairInput, format: DpoFormat, counts?: Counts): Record<string, unknown> | null {
+  if (!pairUsable(pair, counts)) return null;
   if (format === 'trl') return renderDpoTrl(pair, counts);
   if (format === 'llamafactory') return renderDpoLlamaFactory(pair, LLAMAFACTORY_DEFAULTS, counts);
   return renderDpoOpenAi(pair, counts);

@@ -2,7 +2,7 @@
 // preference rule failing on a line made to break it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderDpoLlamaFactory, renderDpoOpenAi, renderDpoTrl } from '../../src/exports/dpo.ts';
+import { renderDpo, renderDpoLlamaFactory, renderDpoOpenAi, renderDpoTrl } from '../../src/exports/dpo.ts';
 import { checkDpoLine, DPO_RULES } from '../../src/exports/dpo-rules.ts';
 import { SYSTEM, textPair, toolPair } from './samples.ts';
 
@@ -56,6 +56,21 @@ test('openai: input / preferred_output / non_preferred_output; a side that calls
   const counts: Record<string, number> = {};
   assert.equal(renderDpoOpenAi(toolPair(), counts), null);
   assert.equal(counts.dpo_openai_side_not_text, 1);
+});
+
+test('a pair whose prompt ends on an assistant message, or whose sides are the same, is counted and left out', () => {
+  const counts: Record<string, number> = {};
+  const p = textPair();
+  p.prompt.push({ role: 'assistant', content: 'Let me think.' });
+  for (const f of ['trl', 'llamafactory', 'openai'] as const) assert.equal(renderDpo(p, f, counts), null);
+  const same = textPair();
+  same.rejected = same.chosen;
+  assert.equal(renderDpo(same, 'trl', counts), null);
+  // The same first message on both sides: the one-message targets cannot tell them apart.
+  const cut = toolPair();
+  cut.rejected = [cut.chosen[0]];
+  assert.equal(renderDpo(cut, 'llamafactory', counts), null);
+  assert.deepEqual(counts, { dpo_prompt_not_ending_on_input: 3, dpo_sides_identical: 1, dpo_sides_cut_to_first_message: 1, dpo_llamafactory_prompt_not_aligned: 1 });
 });
 
 const trlCases: [string, (l: Line) => void][] = [
