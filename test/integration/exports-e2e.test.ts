@@ -76,7 +76,7 @@ function readShareGptLine(line: Json, where: string): void {
   const conv = line.conversations as Json[];
   assert.equal(conv[0].from, 'system', where);
   conv.slice(1).forEach((m, i) => assert.equal(m.from, i % 2 === 0 ? 'human' : 'gpt', `${where}[${i + 1}]`));
-  assert.equal(conv.at(-1).from, 'gpt', where);
+  assert.equal(conv.at(-1)?.from, 'gpt', where);
 }
 
 async function qwen3(): Promise<{ apply_chat_template: (m: Json[], o: Json) => string } | null> {
