@@ -16,6 +16,7 @@ import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { writeFileAtomic } from '../sinks/shards/shard-files.ts';
 import { JsonlFileWriter, type TrainingFileInfo } from '../sinks/training-files.ts';
 import { UserError } from '../user-error.ts';
+import { sampleProblems } from '../model/sample-rules.ts';
 import type { Rule, RuleBreak } from './rules.ts';
 
 export const EXPORT_MANIFEST_SCHEMA_VERSION = 2;
@@ -86,8 +87,9 @@ async function* none(): AsyncGenerator<DatasetRecord> {}
 async function* selectSamples(dataDir: string, sel: SampleSelection, counts: Counts): AsyncGenerator<{ sample: Sample; split: 'train' | 'val'; role: string }> {
   const root = samplesRootOf(dataDir);
   for await (const r of root ? readDataset(root, counts) : none()) {
+    // What `harvest validate` calls invalid is no training data; it is counted, never rendered.
     const sample = asSample(r.value);
-    if (!sample) {
+    if (!sample || sampleProblems(r.value).length) {
       addCount(counts, 'skipped_invalid');
       continue;
     }

@@ -55,7 +55,9 @@ test('arguments that cannot work: one line, exit 2', async () => {
 
 test('a line that breaks its target\'s rule: exit 1 naming the sample and the rule, no files', async () => {
   const bad = parallelSample({ record_id: 'rec-bad-name' });
-  bad.tools[1] = { type: 'function', function: { name: 'grep files', parameters: { type: 'object', properties: {} } } };
+  bad.tools[1].function.name = 'grep files';
+  (bad.messages[2] as { tool_calls: { function: { name: string } }[] }).tool_calls[1].function.name = 'grep files';
+  (bad.messages[4] as { name: string }).name = 'grep files';
   const dir = await dataset([bad]);
   const r = await runCli(['export', 'openai', '--data', dir, '--out', join(dir, 'o')], env);
   assert.equal(r.code, 1, r.stderr);

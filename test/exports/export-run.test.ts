@@ -95,7 +95,10 @@ test('with --with-metadata the line keeps its metadata; --min-score leaves low s
 
 test('a line that breaks a rule stops the export: exit 1, the sample and the rule named, nothing written', async () => {
   const bad: Sample = parallelSample({ record_id: 'rec-bad' });
-  bad.tools[0] = { type: 'function', function: { name: 'mcp:read file', parameters: { type: 'object', properties: {} } } };
+  // A valid sample (validate passes it) whose tool name OpenAI's pattern refuses.
+  bad.tools[0].function.name = 'mcp:read file';
+  (bad.messages[2] as { tool_calls: { function: { name: string } }[] }).tool_calls[0].function.name = 'mcp:read file';
+  (bad.messages[3] as { name: string }).name = 'mcp:read file';
   const dir = await dataset([parallelSample(), bad]);
   const out = join(dir, 'out');
   await assert.rejects(runSftExport(dir, out, openAiFormat(openAiOptions('openai'))), (e: unknown) => {

@@ -22,7 +22,7 @@ export function meta(over: Partial<SampleMetadata> = {}): SampleMetadata {
     session_id: 's-1', parent_session_id: null, role: 'polecat', split: 'train', branch: 'active',
     episode_index: 0, step_start: 0, step_end: 2, episode_steps: 2, context_steps: 0,
     quality_score: 0.8, quality_components: { completion: 1 }, model: 'claude-x', models: ['claude-x'],
-    tokens: { input: 10, output: 20, cache_read: 0, cache_write: 0 }, token_count: 300, tokenizer: 'qwen3',
+    tokens: { input: 10, output: 20, cache_read: 0, cache_write: 0 }, token_count: 300, tokenizer: 'qwen3', token_budget: 4096,
     gpt_hash: 'h1', ...over,
   };
 }
@@ -44,7 +44,7 @@ export function parallelSample(over: Partial<SampleMetadata> = {}): Sample {
     { role: 'tool', tool_call_id: 'toolu_2', name: 'Grep', content: 'src/chunk.ts:12: stride = 8' },
     { role: 'assistant', content: 'The stride is set in src/chunk.ts line 12 (8).', reasoning_content: 'Found it.' },
   ];
-  return { messages, tools: [TOOLS.Read, TOOLS.Grep], metadata: meta(over) };
+  return { messages, tools: structuredClone([TOOLS.Read, TOOLS.Grep]), metadata: meta(over) };
 }
 
 /** A context step (weight 0) then the trained step, which calls Edit and ends the sample. */
@@ -59,7 +59,7 @@ export function contextSample(over: Partial<SampleMetadata> = {}): Sample {
       tool_calls: [call('toolu_4', 'Edit', { file_path: 'src/chunk.ts', old_string: 'stride = 8', new_string: 'stride = 4' })],
     },
   ];
-  return { messages, tools: [TOOLS.Bash, TOOLS.Edit], metadata: meta({ record_id: 'rec-2', context_steps: 1, step_start: 1, ...over }) };
+  return { messages, tools: structuredClone([TOOLS.Bash, TOOLS.Edit]), metadata: meta({ record_id: 'rec-2', context_steps: 1, step_start: 1, ...over }) };
 }
 
 /** A text-only pair (pi branch style). */
@@ -88,7 +88,7 @@ export function toolPair(): PreferencePair {
       { role: 'assistant', content: 'The test expects 4.' },
     ],
     rejected: [{ role: 'assistant', content: 'Deleting the test.', tool_calls: [call('toolu_7', 'Bash', { command: 'rm test/chunk.test.ts' })] }],
-    tools: [TOOLS.Bash, TOOLS.Read],
+    tools: structuredClone([TOOLS.Bash, TOOLS.Read]),
     metadata: { source: 'bead', role: 'polecat', why: 'same bead, closed vs reopened', scores: { chosen: 0.9, rejected: 0.1 }, pair_id: 'pair-tool' },
   };
 }
