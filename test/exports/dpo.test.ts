@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import { renderDpo, renderDpoLlamaFactory, renderDpoOpenAi, renderDpoTrl } from '../../src/exports/dpo.ts';
 import { checkDpoLine, DPO_RULES } from '../../src/exports/dpo-rules.ts';
 import { SYSTEM, textPair, toolPair } from './samples.ts';
+import { ruleCases, type Line, type RuleCase } from './rule-cases.ts';
 
-type Line = Record<string, any>;
 
 test('trl: explicit prompt, structured tool calls on both sides, tools and metadata kept', () => {
   const line = renderDpoTrl(toolPair())! as Line;
@@ -73,7 +73,7 @@ test('a pair whose prompt ends on an assistant message, or whose sides are the s
   assert.deepEqual(counts, { dpo_prompt_not_ending_on_input: 3, dpo_sides_identical: 1, dpo_sides_cut_to_first_message: 1, dpo_llamafactory_prompt_not_aligned: 1 });
 });
 
-const trlCases: [string, (l: Line) => void][] = [
+const trlCases: RuleCase[] = [
   ['pair-shape', (l) => { l.extra = 1; }],
   ['pair-shape', (l) => { l.chosen = l.rejected; }],
   ['pair-shape', (l) => { l.chosen = [{ role: 'tool', tool_call_id: 'x', name: 'Read', content: '' }]; }],
@@ -83,7 +83,7 @@ const trlCases: [string, (l: Line) => void][] = [
   ['arguments', (l) => { l.chosen[0].tool_calls[0].function.arguments = '{}'; }],
   ['call-declared', (l) => { l.tools = l.tools.slice(0, 1); }],
 ];
-const openaiCases: [string, (l: Line) => void][] = [
+const openaiCases: RuleCase[] = [
   ['pair-shape', (l) => { l.input = l.input.messages; }],
   ['pair-shape', (l) => { l.input.metadata = {}; }],
   ['pair-shape', (l) => { l.chosen = l.preferred_output; }],
@@ -95,19 +95,8 @@ const openaiCases: [string, (l: Line) => void][] = [
   ['tools-shape', (l) => { l.input.tools = []; }],
 ];
 
-for (const [format, cases, make] of [
-  ['trl', trlCases, () => renderDpoTrl(toolPair())],
-  ['openai', openaiCases, () => renderDpoOpenAi(textPair())],
-] as const) {
-  for (const [i, [rule, mutate]] of cases.entries()) {
-    test(`${format} preference: ${rule} fails (case ${i})`, () => {
-      const l = structuredClone(make()) as Line;
-      mutate(l);
-      const got = checkDpoLine(l, format).map((b) => b.rule);
-      assert.ok(got.includes(rule), `${rule} not in ${got.join(', ')}`);
-    });
-  }
-}
+ruleCases('trl preference', () => renderDpoTrl(toolPair())!, (l) => checkDpoLine(l, 'trl'), trlCases);
+ruleCases('openai preference', () => renderDpoOpenAi(textPair())!, (l) => checkDpoLine(l, 'openai'), openaiCases);
 
 test('every preference rule of its own has a failing case', () => {
   for (const r of DPO_RULES.trl) if (['pair-shape', 'prompt-ends-on-input'].includes(r.id)) assert.ok(trlCases.some(([id]) => id === r.id));

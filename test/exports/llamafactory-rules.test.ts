@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkLlamaFactoryLine, checkLlamaFactoryRankingLine, LLAMAFACTORY_RULES } from '../../src/exports/llamafactory-rules.ts';
+import { ruleCases, type Line, type RuleCase } from './rule-cases.ts';
 
-type Line = Record<string, any>;
 
 const tools = JSON.stringify(['Read', 'Bash'].map((name) => ({
   type: 'function', function: { name, description: name, parameters: { type: 'object', properties: { a: { type: 'string', enum: ['x', 'y'] }, b: { type: 'array', items: { type: 'string' } } } } },
@@ -23,7 +23,7 @@ const good = (): Line => ({
   tools,
 });
 
-const cases: [string, (l: Line) => void][] = [
+const cases: RuleCase[] = [
   ['line-shape', (l) => { l.system = null; }],
   ['line-shape', (l) => { l.tools = []; }],
   ['line-shape', (l) => { l.conversations[0].value = 3; }],
@@ -53,14 +53,7 @@ test('a good line passes', () => {
   assert.deepEqual(checkLlamaFactoryLine(good()), []);
 });
 
-for (const [i, [rule, mutate]] of cases.entries()) {
-  test(`${rule} fails (case ${i})`, () => {
-    const l = good();
-    mutate(l);
-    const got = checkLlamaFactoryLine(l).map((b) => b.rule);
-    assert.ok(got.includes(rule), `${rule} not in ${got.join(', ')}`);
-  });
-}
+ruleCases('llamafactory', good, checkLlamaFactoryLine, cases);
 
 const ranking = (): Line => ({
   conversations: [{ from: 'human', value: 'task' }, { from: 'function_call', value: '{"name":"Bash","arguments":{}}' }, { from: 'observation', value: 'out' }],

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkOpenAiLine, OPENAI_RULES, TRL_RULES, type OpenAiCheck } from '../../src/exports/openai-rules.ts';
+import { ruleCases, type Line, type RuleCase } from './rule-cases.ts';
 
-type Line = Record<string, any>;
 
 const good = (args: 'string' | 'object'): Line => {
   const a = (o: Record<string, unknown>) => (args === 'string' ? JSON.stringify(o) : o);
@@ -31,9 +31,6 @@ const openai = (l: Line): Line => {
 const OPENAI: OpenAiCheck = { target: 'openai', arguments: 'string' };
 const TRL: OpenAiCheck = { target: 'trl', arguments: 'object' };
 
-function breaks(line: Line, opts: OpenAiCheck): string[] {
-  return [...new Set(checkOpenAiLine(line, opts).map((b) => b.rule))];
-}
 
 test('good lines pass both targets', () => {
   assert.deepEqual(checkOpenAiLine(openai(good('string')), OPENAI), []);
@@ -41,7 +38,7 @@ test('good lines pass both targets', () => {
   assert.deepEqual(checkOpenAiLine(good('string'), { target: 'trl', arguments: 'string' }), []);
 });
 
-const openaiCases: [string, (l: Line) => void][] = [
+const openaiCases: RuleCase[] = [
   ['line-shape', (l) => { l.metadata = {}; }],
   ['line-shape', (l) => { l.messages = []; }],
   ['role', (l) => { l.messages[1].role = 'human'; }],
@@ -71,15 +68,9 @@ const openaiCases: [string, (l: Line) => void][] = [
   ['call-declared', (l) => { delete l.tools; }],
 ];
 
-for (const [i, [rule, mutate]] of openaiCases.entries()) {
-  test(`openai: ${rule} fails (case ${i})`, () => {
-    const l = openai(good('string'));
-    mutate(l);
-    assert.ok(breaks(l, OPENAI).includes(rule), `${rule} not in ${breaks(l, OPENAI).join(', ')}`);
-  });
-}
+ruleCases('openai', () => openai(good('string')), (l) => checkOpenAiLine(l, OPENAI), openaiCases);
 
-const trlCases: [string, (l: Line) => void][] = [
+const trlCases: RuleCase[] = [
   ['line-shape', (l) => { l.parallel_tool_calls = true; }],
   ['role', (l) => { l.messages[0].role = 'developer'; }],
   ['message-keys', (l) => { l.messages[1].name = 'me'; }],
@@ -91,13 +82,7 @@ const trlCases: [string, (l: Line) => void][] = [
   ['calls-answered', (l) => { l.messages.splice(3, 2); }],
 ];
 
-for (const [i, [rule, mutate]] of trlCases.entries()) {
-  test(`trl: ${rule} fails (case ${i})`, () => {
-    const l = good('object');
-    mutate(l);
-    assert.ok(breaks(l, TRL).includes(rule), `${rule} not in ${breaks(l, TRL).join(', ')}`);
-  });
-}
+ruleCases('trl', () => good('object'), (l) => checkOpenAiLine(l, TRL), trlCases);
 
 test('every listed rule has a failing case, and says where it comes from', () => {
   const tested = new Set([...openaiCases.map(([r]) => `openai:${r}`), ...trlCases.map(([r]) => `trl:${r}`)]);

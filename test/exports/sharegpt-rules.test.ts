@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkShareGptLine, SHAREGPT_RULES } from '../../src/exports/sharegpt-rules.ts';
+import { ruleCases, type Line, type RuleCase } from './rule-cases.ts';
 
-type Line = Record<string, any>;
 const good = (): Line => ({
   conversations: [
     { from: 'system', value: 'sys' }, { from: 'human', value: 'q' }, { from: 'gpt', value: 'ctx', train: false },
@@ -12,7 +12,7 @@ const good = (): Line => ({
   weight: 1,
 });
 
-const cases: [string, (l: Line) => void][] = [
+const cases: RuleCase[] = [
   ['line-shape', (l) => { l.messages = l.conversations; }],
   ['line-shape', (l) => { l.weight = 'heavy'; }],
   ['line-shape', (l) => { l.conversations[1].role = 'user'; }],
@@ -30,14 +30,7 @@ const cases: [string, (l: Line) => void][] = [
 
 test('a good line passes', () => assert.deepEqual(checkShareGptLine(good()), []));
 
-for (const [i, [rule, mutate]] of cases.entries()) {
-  test(`${rule} fails (case ${i})`, () => {
-    const l = good();
-    mutate(l);
-    const got = checkShareGptLine(l).map((b) => b.rule);
-    assert.ok(got.includes(rule), `${rule} not in ${got.join(', ')}`);
-  });
-}
+ruleCases('sharegpt', good, checkShareGptLine, cases);
 
 test('every listed rule has a failing case', () => {
   for (const r of SHAREGPT_RULES) assert.ok(cases.some(([id]) => id === r.id), r.id);
