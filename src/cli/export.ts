@@ -19,7 +19,7 @@ function report(what: string, out: string, rows: number, counts: Counts, json: b
 }
 
 export function registerExportCommand(program: Command): Command {
-  // Other exports (dpo, sharegpt) join the same `export` command, whichever registers first.
+  // The training exports (openai, llamafactory, sharegpt, dpo) join the same `export` command, whichever registers first.
   const exp = program.commands.find((c) => c.name() === 'export')
     ?? program.command('export').description('export training examples and time series as JSONL');
   exitTwoOnBadArguments(exp);
