@@ -49,6 +49,7 @@
 //   subagent_linked_by_agent_id, subagent_linked_by_prompt, subagent_unlinked, parent_unreadable
 import { basename } from 'node:path';
 import { readJsonLines, type JsonLinesOptions } from '../jsonl-lines.ts';
+import type { ReaderOptions } from '../reader-options.ts';
 import {
   addCount,
   type Counts,
@@ -60,7 +61,7 @@ import {
   type Turn,
   type Usage,
 } from '../../model/session.ts';
-import { CappedText, capString, capStrings } from './capped-text.ts';
+import { CappedText, capString, capStrings } from '../capped-text.ts';
 import { isAgentFileName } from './discover.ts';
 import {
   indexParentTasks,
@@ -71,11 +72,7 @@ import {
   type TaskCall,
 } from './parent-tasks.ts';
 
-export interface ReadClaudeOptions {
-  runtime?: Runtime;
-  maxLineBytes?: number;
-  /** Longest kept text field (turn text, thinking, a tool result, a string in a tool input). */
-  maxFieldChars?: number;
+export interface ReadClaudeOptions extends ReaderOptions {
   /**
    * Parent Task-call indexes by parent path. Pass one Map for the subagents of a project so the
    * parent is streamed once, not once per subagent; the caller owns (and clears) it.
@@ -557,7 +554,7 @@ async function readLines(
 ): Promise<void> {
   const readerOpts: JsonLinesOptions = { maxLineBytes: opts.maxLineBytes };
   try {
-    await readJsonLines(path, onLine, counts, readerOpts);
+    await readJsonLines(opts.readFrom ?? path, onLine, counts, readerOpts);
   } catch (err) {
     throw new Error(`cannot read Claude session ${path}: ${(err as Error).message}`, { cause: err });
   }

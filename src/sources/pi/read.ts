@@ -17,15 +17,12 @@ import {
   type Usage,
 } from '../../model/session.ts';
 import { readJsonLines } from '../jsonl-lines.ts';
+import type { ReaderOptions } from '../reader-options.ts';
 
 export type PiRuntime = 'pi' | 'pir' | 'omp';
 
-export interface PiReadOptions {
+export interface PiReadOptions extends ReaderOptions {
   runtime: PiRuntime;
-  /** A line longer than this is skipped (counted `oversize_line`). */
-  maxLineBytes?: number;
-  /** Text fields longer than this are cut (counted `fields_capped`); bounds memory on huge files. */
-  maxFieldChars?: number;
 }
 
 export const DEFAULT_MAX_FIELD_CHARS = 65536;
@@ -835,7 +832,7 @@ const HEADER_WINDOW_BYTES = 64 * 1024;
 export async function readPiSession(path: string, opts: PiReadOptions): Promise<ReadResult> {
   const abs = resolve(path);
   const reader = new Reader(abs, opts.runtime, opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS);
-  await readJsonLines(abs, reader.onLine, reader.counts, { maxLineBytes: opts.maxLineBytes });
+  await readJsonLines(opts.readFrom ?? abs, reader.onLine, reader.counts, { maxLineBytes: opts.maxLineBytes });
   const result = reader.finish();
   const ref = result.session?.extra.parentSession;
   if (result.session && typeof ref === 'string') {

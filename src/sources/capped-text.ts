@@ -1,6 +1,6 @@
 // Text that never grows past a bound: the head and a rolling tail are kept, the middle is counted,
 // so a reply streamed over thousands of lines or a 1 GB tool output stays small in memory.
-import { addCount, type Counts } from '../../model/session.ts';
+import { addCount, type Counts } from '../model/session.ts';
 
 export function omittedMarker(n: number): string {
   return `\n[... ${n} chars omitted ...]\n`;
