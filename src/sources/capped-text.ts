@@ -47,6 +47,31 @@ export class CappedText {
     }
   }
 
+  /** Appends another capped text (preceded by `sep`), keeping the count of what it omitted. */
+  appendCapped(t: CappedText, sep = ''): void {
+    if (!t.capped) {
+      this.append(t.buf, sep);
+      return;
+    }
+    this.append(t.head, sep);
+    this.skip(t.omitted);
+    this.append(t.tail);
+  }
+
+  /** `n` chars were left out here: everything after the head up to now is omitted with them. */
+  private skip(n: number): void {
+    if (this.omitted === 0) {
+      this.head = this.buf.slice(0, this.headLen);
+      this.omitted = this.buf.length - this.head.length;
+      this.buf = '';
+      this.tail = '';
+    } else {
+      this.omitted += this.tail.length;
+      this.tail = '';
+    }
+    this.omitted += n;
+  }
+
   toString(): string {
     if (this.omitted === 0) return this.buf;
     let head = this.head;

@@ -20,7 +20,8 @@ export function tagBlock(kind: string, tag: string): HarnessBlock {
 /** Blocks every harness may write: hook output and notifications inside a user message. */
 export const COMMON_BLOCKS: readonly HarnessBlock[] = [
   tagBlock('system_reminder', 'system-reminder'),
-  tagBlock('task_notification', 'task-notification'),
+  // A background task's notice, with the line Claude Code adds after it.
+  { kind: 'task_notification', re: /<task-notification>[\s\S]*?(?:<\/task-notification>|$)(?:\s*Read the output file to retrieve the result:[^\n]*)?/g },
 ];
 
 /** `text` without the blocks, each removal counted; whitespace left between blocks collapses. */

@@ -47,6 +47,8 @@ export class TurnAssembler {
   private readonly byKey = new Map<string, PendingAssistant>();
   /** Calls without a result yet, oldest first (a Map keeps insertion order). */
   private readonly unanswered = new Map<string, true>();
+  /** kept[i]: turns kept among the first i opened (filled by finish). */
+  private kept: number[] = [0];
 
   constructor(
     readonly counts: Counts,
@@ -57,17 +59,31 @@ export class TurnAssembler {
     return this.turns.length === 0;
   }
 
+  /** Turns opened so far (some may be dropped as empty by `finish`). */
+  get pendingCount(): number {
+    return this.turns.length;
+  }
+
+  /** After `finish`: how many of the first `position` opened turns were kept. */
+  keptBefore(position: number): number {
+    return this.kept[Math.min(position, this.kept.length - 1)] ?? 0;
+  }
+
   /** Human (or orchestrator) text: joins an open user turn, else opens one. */
-  userText(text: string, meta: TurnMeta & { humanCommand?: boolean } = {}): void {
-    if (text.trim() === '') return;
+  userText(text: string | CappedText, meta: TurnMeta & { humanCommand?: boolean } = {}): void {
+    if (typeof text === 'string' ? text.trim() === '' : text.isEmpty) return;
     const last = this.turns[this.turns.length - 1];
     const turn = last?.role === 'user' && !(meta.humanCommand && !last.text.isEmpty) ? last : this.newUser(meta);
-    turn.text.append(text, '\n\n');
+    if (typeof text === 'string') turn.text.append(text, '\n\n');
+    else turn.text.appendCapped(text, '\n\n');
     if (meta.humanCommand) turn.humanCommand = true;
   }
 
-  /** A tool result, paired with its call. A result never follows text within one user turn. */
-  toolResult(id: string, content: string, isError: boolean, meta: TurnMeta = {}): void {
+  /**
+   * A tool result, paired with its call. A result never follows text within one user turn.
+   * `capped`: the reader already capped the content (it is not cut again).
+   */
+  toolResult(id: string, content: string, isError: boolean, meta: TurnMeta = {}, capped = false): void {
     addCount(this.counts, 'tool_results');
     let callId = id;
     if (callId === '') {
@@ -81,7 +97,7 @@ export class TurnAssembler {
     else addCount(this.counts, 'tool_results_unmatched');
     const last = this.turns[this.turns.length - 1];
     const turn = last?.role === 'user' && last.text.isEmpty ? last : this.newUser(meta);
-    turn.toolResults.push({ id: callId, content: capString(content, this.maxField, this.counts), isError });
+    turn.toolResults.push({ id: callId, content: capped ? content : capString(content, this.maxField, this.counts), isError });
   }
 
   /**
@@ -125,27 +141,24 @@ export class TurnAssembler {
     return undefined;
   }
 
-  text(turn: PendingAssistant, s: string): boolean {
-    const t = s.trim();
-    if (t === '') return false;
-    turn.text.append(t, '\n\n');
-    return true;
+  text(turn: PendingAssistant, s: string | CappedText): boolean {
+    return appendPart(turn.text, s);
   }
 
-  think(turn: PendingAssistant, s: string): boolean {
-    const t = s.trim();
-    if (t === '') return false;
-    turn.thinking.append(t, '\n\n');
-    return true;
+  think(turn: PendingAssistant, s: string | CappedText): boolean {
+    return appendPart(turn.thinking, s);
   }
 
-  /** A tool call; a repeated id within one reply is kept once (`duplicate_tool_calls`). */
-  call(turn: PendingAssistant, id: string, name: string, input: unknown): boolean {
+  /**
+   * A tool call; a repeated id within one reply is kept once (`duplicate_tool_calls`).
+   * `capped`: the reader already capped the strings of `input`.
+   */
+  call(turn: PendingAssistant, id: string, name: string, input: unknown, capped = false): boolean {
     if (id !== '' && turn.callIds.has(id)) {
       addCount(this.counts, 'duplicate_tool_calls');
       return false;
     }
-    turn.toolCalls.push({ id, name, input: capStrings(input ?? {}, this.maxField, this.counts) });
+    turn.toolCalls.push({ id, name, input: capped ? (input ?? {}) : capStrings(input ?? {}, this.maxField, this.counts) });
     addCount(this.counts, 'tool_calls');
     if (id !== '') {
       turn.callIds.add(id);
@@ -166,10 +179,18 @@ export class TurnAssembler {
     return turn;
   }
 
+  private isEmptyTurn(p: Pending): boolean {
+    return p.role === 'assistant'
+      ? p.text.isEmpty && p.thinking.isEmpty && p.toolCalls.length === 0
+      : p.text.isEmpty && p.toolResults.length === 0;
+  }
+
   /** The finished turns: assistant turns with nothing in them are dropped (`empty_turns`). */
   finish(): Turn[] {
     const out: Turn[] = [];
+    this.kept = [0];
     for (const p of this.turns) {
+      this.kept.push(out.length + (this.isEmptyTurn(p) ? 0 : 1));
       if (p.role === 'assistant' && p.text.isEmpty && p.thinking.isEmpty && p.toolCalls.length === 0) {
         addCount(this.counts, 'empty_turns');
         continue;
@@ -199,6 +220,19 @@ export class TurnAssembler {
     if (this.unanswered.size > 0) addCount(this.counts, 'tool_calls_unanswered', this.unanswered.size);
     return out;
   }
+}
+
+/** Appends a trimmed, non-empty part (a capped part keeps its omitted count). */
+function appendPart(into: CappedText, s: string | CappedText): boolean {
+  if (typeof s !== 'string') {
+    if (s.isEmpty) return false;
+    into.appendCapped(s, '\n\n');
+    return true;
+  }
+  const t = s.trim();
+  if (t === '') return false;
+  into.append(t, '\n\n');
+  return true;
 }
 
 /** Earliest and latest time seen in a file (lines may be out of order). */
