@@ -38,9 +38,22 @@ function mediaPlaceholder(b: Obj, counts: Counts): string | undefined {
   return undefined;
 }
 
+/** The first text of a result's content, where a `<persisted-output>` preview would stand. */
+function leadingText(c: unknown): string {
+  if (typeof c === 'string') return c.slice(0, 4096);
+  if (Array.isArray(c)) {
+    const first = c[0];
+    if (typeof first === 'string') return first.slice(0, 4096);
+    if (isObj(first) && typeof first.text === 'string') return first.text.slice(0, 4096);
+  }
+  return '';
+}
+
 function toolResultPiece(b: Obj, counts: Counts, maxField: number): UserPiece {
   const text = new CappedText(maxField);
   const c = b.content;
+  // Looked for before the cap: a cut preview would lose the saved file's name.
+  const persisted = PERSISTED.exec(leadingText(c));
   if (typeof c === 'string') text.append(c);
   else if (Array.isArray(c)) {
     for (const part of c) {
@@ -56,7 +69,6 @@ function toolResultPiece(b: Obj, counts: Counts, maxField: number): UserPiece {
   if (text.capped) addCount(counts, 'fields_capped');
   const content = stripSubagentTrailer(text.toString(), counts);
   const piece: UserPiece = { k: 'result', id: typeof b.tool_use_id === 'string' ? b.tool_use_id : '', content, isError: b.is_error === true };
-  const persisted = PERSISTED.exec(content);
   if (persisted) {
     piece.persistedPath = persisted[1];
     addCount(counts, 'persisted_outputs');
