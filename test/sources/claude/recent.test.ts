@@ -12,8 +12,8 @@ type Obj = Record<string, unknown>;
 /** Links each line to the one before it, as Claude Code does (a line may name another parent). */
 function chain(lines: Obj[]): Obj[] {
   let prev: unknown = null;
-  return lines.map((l) => {
-    const out = 'parentUuid' in l && l.parentUuid !== null ? l : { ...l, parentUuid: prev };
+  return lines.map((l): Obj => {
+    const out: Obj = 'parentUuid' in l && l.parentUuid !== null ? l : { ...l, parentUuid: prev };
     if (typeof out.uuid === 'string') prev = out.uuid;
     return out;
   });
@@ -55,9 +55,9 @@ test('parallel tool calls hang off one another: they and their results stay on t
   const l = new Lines();
   const u = l.user('Read both files.');
   const c1 = l.assistant('m1', [toolUse('t1', 'Read', { file_path: '/a' })]);
-  const c2 = { ...l.assistant('m1', [toolUse('t2', 'Read', { file_path: '/b' })]), parentUuid: c1.uuid };
-  const r1 = { ...l.result('t1', 'a text'), parentUuid: c1.uuid };
-  const r2 = { ...l.result('t2', 'b text'), parentUuid: c2.uuid };
+  const c2: Obj = { ...l.assistant('m1', [toolUse('t2', 'Read', { file_path: '/b' })]), parentUuid: c1.uuid };
+  const r1: Obj = { ...l.result('t1', 'a text'), parentUuid: c1.uuid };
+  const r2: Obj = { ...l.result('t2', 'b text'), parentUuid: c2.uuid };
   const done = { ...l.assistant('m2', [text('Both read.')]), parentUuid: r2.uuid };
   const { session } = await readClaudeSession(file(chain([u, c1, c2, r1, r2, done])));
   assert.ok(session);
@@ -73,7 +73,7 @@ test('a forked session replays its parent\'s lines: taken once, in the parent\'s
   const shared = chain([p.user('Plan the migration of the ledger.'), p.assistant('m1', [text('Step one: dump the keys.')])]);
   file(shared, `${parentId}.jsonl`, sub);
   const c = new Lines({ sessionId: childId });
-  const replayed = shared.map((x) => ({ ...x, sessionId: childId, forkedFrom: { sessionId: parentId, messageUuid: x.uuid } }));
+  const replayed = shared.map((x) => ({ ...x, sessionId: childId, forkedFrom: { sessionId: parentId, messageUuid: x.uuid as string } }));
   const own = chain([{ ...c.user('Now write step two.'), uuid: 'child-1', parentUuid: shared[1].uuid }, { ...c.assistant('m2', [text('Step two: load them.')]), uuid: 'child-2' }]);
   const child = file([...replayed, replayed[1], ...own], `${childId}.jsonl`, sub);
   const { session, counts } = await readClaudeSession(child);
