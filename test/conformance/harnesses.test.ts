@@ -45,7 +45,7 @@ function check(rel: string, r: ReadResult, e: Expect): Session {
 
 test('Codex CLI: both rollouts are discovered and read to the counts derived by hand', { skip }, async () => {
   const root = join(CORPUS, 'codex', 'sessions');
-  const files = [];
+  const files: string[] = [];
   for await (const f of discoverCodexSessions(root)) files.push(f.path);
   assert.equal(files.length, 2);
   const byName = (part: string) => files.find((f) => f.includes(part))!;
@@ -83,7 +83,7 @@ test('Codex CLI: both rollouts are discovered and read to the counts derived by 
 
 test('Gemini CLI: the .jsonl and the older .json recording read to the counts derived by hand', { skip }, async () => {
   const root = join(CORPUS, 'gemini', 'tmp');
-  const files = [];
+  const files: string[] = [];
   for await (const f of discoverGeminiSessions(root)) files.push(f.path);
   assert.equal(files.length, 2);
 
@@ -114,7 +114,7 @@ test('Gemini CLI: the .jsonl and the older .json recording read to the counts de
 
 test('OpenCode: the export reads to the counts derived by hand', { skip }, async () => {
   const root = join(CORPUS, 'opencode', 'export');
-  const files = [];
+  const files: string[] = [];
   for await (const f of discoverOpenCodeSessions(root)) files.push(f.path);
   assert.equal(files.length, 1);
   // 13 messages: 3 user, 10 assistant (one model step each); 10 tool parts, all completed; 9
