@@ -33,16 +33,18 @@ export class PiContent {
         case 'text':
           if (typeof b.text === 'string' && b.text !== '') parts.push(b.text);
           break;
-        case 'image':
-        case 'media':
-          this.onAttachment(b, line);
-          break;
         default:
-          this.ctx.count(`skipped_block_${String(b.type)}`);
-          this.ctx.warn(`block_${String(b.type)}`, line, `unknown ${where} block "${String(b.type)}"; skipped`);
+          this.otherBlock(b, line, where);
       }
     }
     return this.ctx.capText(parts.join('\n'));
+  }
+
+  /** An image or media block (counted, dropped), or one pi does not know (counted, warned). */
+  private otherBlock(b: Obj, line: number, where: string): void {
+    if (b.type === 'image' || b.type === 'media') return this.onAttachment(b, line);
+    this.ctx.count(`skipped_block_${String(b.type)}`);
+    this.ctx.warn(`block_${String(b.type)}`, line, `unknown ${where} block "${String(b.type)}"; skipped`);
   }
 
   /** A command the human ran (`!cmd`), as pi renders it when it hands it to the model. */
@@ -125,13 +127,8 @@ export class PiContent {
             calls.push({ id, name: str(b.name) ?? '', input: ctx.capValue(b.arguments ?? {}) });
             break;
           }
-          case 'image':
-          case 'media':
-            this.onAttachment(b, line);
-            break;
           default:
-            ctx.count(`skipped_block_${String(b.type)}`);
-            ctx.warn(`block_${String(b.type)}`, line, `unknown assistant block "${String(b.type)}"; skipped`);
+            this.otherBlock(b, line, 'assistant');
         }
       }
     }

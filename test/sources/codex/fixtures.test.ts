@@ -1,8 +1,8 @@
 // The bundled Codex sample (fixtures/codex/sessions) reads as fixtures/README.md says it does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertCommitted } from '../../support/fixture-files.ts';
 import { join } from 'node:path';
 import { codexFixtureFiles } from '../../../fixtures/codex/generate.ts';
 import { discoverCodexSessions } from '../../../src/sources/codex/discover.ts';
@@ -10,11 +10,7 @@ import { readSessionFile } from '../../../src/sources/readers.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/codex/', import.meta.url));
 
-test('the committed Codex fixture is exactly what fixtures/codex/generate.ts writes', () => {
-  for (const f of codexFixtureFiles()) {
-    assert.ok(readFileSync(join(FIXTURES, f.path)).equals(f.bytes), `${f.path}: run node --import tsx fixtures/codex/generate.ts`);
-  }
-});
+test('the committed Codex fixture is exactly what fixtures/codex/generate.ts writes', () => assertCommitted(codexFixtureFiles(), FIXTURES, 'fixtures/codex/generate.ts'));
 
 test('the polecat rollout: 10 turns, 5 calls answered, usage on every reply, harness context stripped', async () => {
   const found = [];

@@ -1,8 +1,8 @@
 // The bundled Gemini CLI sample (fixtures/gemini/tmp) reads as fixtures/README.md says it does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertCommitted } from '../../support/fixture-files.ts';
 import { join } from 'node:path';
 import { geminiFixtureFiles } from '../../../fixtures/gemini/generate.ts';
 import { discoverGeminiSessions } from '../../../src/sources/gemini/discover.ts';
@@ -10,11 +10,7 @@ import { readSessionFile } from '../../../src/sources/readers.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/gemini/', import.meta.url));
 
-test('the committed Gemini fixtures are exactly what fixtures/gemini/generate.ts writes', () => {
-  for (const f of geminiFixtureFiles()) {
-    assert.ok(readFileSync(join(FIXTURES, f.path)).equals(f.bytes), `${f.path}: run node --import tsx fixtures/gemini/generate.ts`);
-  }
-});
+test('the committed Gemini fixtures are exactly what fixtures/gemini/generate.ts writes', () => assertCommitted(geminiFixtureFiles(), FIXTURES, 'fixtures/gemini/generate.ts'));
 
 test('the crew recording and its subagent: replacements, a rewind kept as a branch, the cwd from .project_root', async () => {
   const found = [];

@@ -1,19 +1,15 @@
 // The bundled omp sample (fixtures/omp/sessions) reads as fixtures/README.md says it does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertCommitted } from '../../support/fixture-files.ts';
 import { join } from 'node:path';
 import { ompFixtureFiles } from '../../../fixtures/omp/generate.ts';
 import { readSessionFile } from '../../../src/sources/readers.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/omp/', import.meta.url));
 
-test('the committed omp fixture is exactly what fixtures/omp/generate.ts writes', () => {
-  for (const f of ompFixtureFiles()) {
-    assert.ok(readFileSync(join(FIXTURES, f.path)).equals(f.bytes), `${f.path}: run node --import tsx fixtures/omp/generate.ts`);
-  }
-});
+test('the committed omp fixture is exactly what fixtures/omp/generate.ts writes', () => assertCommitted(ompFixtureFiles(), FIXTURES, 'fixtures/omp/generate.ts'));
 
 test('the boot dog session: title slot, declared tools, 6 turns, 3 calls answered, no credential pin', async () => {
   const [f] = ompFixtureFiles();
