@@ -80,6 +80,7 @@ const USAGE_TRAILER = /\n*<usage>\s*total_tokens:[\s\S]*?<\/usage>\s*$/;
 
 /** A tool result's text without the subagent trailer Claude Code appends (counted). */
 export function stripSubagentTrailer(text: string, counts: Counts): string {
+  if (!text.includes('<usage>') && !text.includes('agentId: ')) return text;
   const out = text.replace(SUBAGENT_TRAILER, '').replace(USAGE_TRAILER, '');
   if (out === text) return text;
   addCount(counts, 'stripped_subagent_trailer');
