@@ -1,101 +1,75 @@
-// The tools Gemini CLI gives its model (packages/core/src/tools), as OpenAI function specs, with
-// the parameter names its recordings carry (`file_path`, `dir_path`, ...). Which of them a session
-// has depends on the version and settings.
+// Gemini CLI's built-in tools (packages/core/src/tools), with the parameter names its recordings
+// carry (`file_path`, `dir_path`, ...; older versions named some differently, kept optional).
 import type { ToolSpec } from '../../model/tool-spec.ts';
+import { bool, int, list, str, tool } from '../tool-spec-builder.ts';
 
-const str = (description: string) => ({ type: 'string', description });
-const int = (description: string) => ({ type: 'number', description });
-const bool = (description: string) => ({ type: 'boolean', description });
-
-function tool(name: string, description: string, properties: Record<string, unknown>, required: string[]): ToolSpec {
-  return { type: 'function', function: { name, description, parameters: { type: 'object', properties: properties as never, required } } };
-}
+const strings = { type: 'string' };
 
 export const BUILTIN_TOOLS: readonly ToolSpec[] = [
-  tool('read_file', 'Reads a file (text, image or PDF); for large text files a line range.', {
-    file_path: str('Path of the file to read.'),
-    start_line: int('First line to read (1-based).'),
-    end_line: int('Last line to read.'),
-    offset: int('Line to start at (0-based; older versions).'),
-    limit: int('Most lines to read (older versions).'),
-  }, ['file_path']),
-  tool('write_file', 'Writes content to a file, creating it (and its folders) or replacing it.', {
-    file_path: str('Path of the file to write.'),
-    content: str('The whole new content.'),
-  }, ['file_path', 'content']),
-  tool('replace', 'Replaces text in a file: old_string (with enough context to be unique) by new_string.', {
-    file_path: str('Path of the file to edit.'),
-    instruction: str('What the change is for, in a sentence.'),
-    old_string: str('The exact text to replace.'),
-    new_string: str('The text to put in its place.'),
-    allow_multiple: bool('Replace every occurrence instead of requiring exactly one.'),
-    expected_replacements: int('How many occurrences to replace (older versions).'),
-  }, ['file_path', 'old_string', 'new_string']),
-  tool('run_shell_command', 'Runs a shell command (bash -c) and returns stdout, stderr, exit code and background processes.', {
-    command: str('The command to run.'),
-    description: str('A short description of what it does.'),
-    dir_path: str('Directory to run it in (relative to the project root).'),
-    directory: str('Directory to run it in (older versions).'),
-    is_background: bool('Run it in the background.'),
-  }, ['command']),
-  tool('list_directory', 'Lists the files and folders of a directory.', {
-    dir_path: str('The directory to list.'),
-    path: str('The directory to list (older versions).'),
-    ignore: { type: 'array', items: { type: 'string' }, description: 'Glob patterns to leave out.' },
-    file_filtering_options: { type: 'object', description: 'respect_git_ignore / respect_gemini_ignore.' },
-  }, []),
-  tool('glob', 'Finds files matching a glob pattern, newest first.', {
-    pattern: str('The glob pattern.'),
-    dir_path: str('Directory to search in.'),
-    path: str('Directory to search in (older versions).'),
-    case_sensitive: bool('Match case.'),
-    respect_git_ignore: bool('Leave out git-ignored files.'),
-  }, ['pattern']),
-  tool('search_file_content', 'Searches file contents for a regular expression (ripgrep when available).', {
-    pattern: str('The regular expression.'),
-    dir_path: str('Directory to search in.'),
-    path: str('Directory to search in (older versions).'),
-    include: str('Glob of the files to search.'),
-  }, ['pattern']),
-  tool('read_many_files', 'Reads and concatenates the files matching paths or globs.', {
-    include: { type: 'array', items: { type: 'string' }, description: 'Paths or glob patterns to read.' },
-    paths: { type: 'array', items: { type: 'string' }, description: 'Paths or glob patterns (older versions).' },
-    exclude: { type: 'array', items: { type: 'string' }, description: 'Patterns to leave out.' },
-    recursive: bool('Search folders recursively.'),
-    useDefaultExcludes: bool('Apply the default excludes (node_modules, .git, ...).'),
-  }, []),
-  tool('google_web_search', 'Searches the web with Google Search and returns a summary with sources.', {
-    query: str('The search query.'),
-  }, ['query']),
-  tool('web_fetch', 'Fetches up to 20 URLs named in the prompt and answers the prompt from their content.', {
-    prompt: str('The instructions, with the URLs to fetch.'),
-  }, ['prompt']),
-  tool('save_memory', 'Saves a fact to long-term memory (GEMINI.md) for future sessions.', {
-    fact: str('The fact to remember, as a self-contained statement.'),
-  }, ['fact']),
-  tool('write_todos', 'Replaces the task list: each todo with its description and status.', {
-    todos: {
-      type: 'array',
-      description: 'The whole list.',
-      items: {
-        type: 'object',
-        properties: {
-          description: str('The task.'),
-          status: { type: 'string', enum: ['pending', 'in_progress', 'completed', 'cancelled'] },
-        },
-        required: ['description', 'status'],
-      },
-    },
-  }, ['todos']),
-  tool('update_topic', 'Sets the current topic of the session: a title, a summary and the strategic intent.', {
-    title: str('Short title of the topic.'),
-    summary: str('What is being done.'),
-    strategic_intent: str('Why, and what comes next.'),
-  }, ['summary']),
-  tool('activate_skill', 'Loads a skill (its instructions and files) into the conversation.', {
-    name: str('Name of the skill.'),
-  }, ['name']),
-  tool('codebase_investigator', 'A subagent that investigates the codebase for an objective and reports what it found.', {
-    objective: str('What to find out.'),
-  }, ['objective']),
+  tool('read_file', 'Read a file (text, image or PDF), or a line range of it', {
+    file_path: str('path of the file'),
+    start_line: int('first line to read (1-based)', true),
+    end_line: int('last line to read', true),
+    offset: int('line to start at (older versions)', true),
+    limit: int('most lines to read (older versions)', true),
+  }),
+  tool('write_file', 'Write a file, creating it and its folders', {
+    file_path: str('path of the file'),
+    content: str('the whole new content'),
+  }),
+  tool('replace', 'Replace old_string (unique, with context) by new_string in a file', {
+    file_path: str('path of the file'),
+    instruction: str('what the change is for', true),
+    old_string: str('the exact text to replace'),
+    new_string: str('the text to put in its place'),
+    allow_multiple: bool('replace every occurrence', true),
+    expected_replacements: int('how many occurrences (older versions)', true),
+  }),
+  tool('run_shell_command', 'Run a shell command and return stdout, stderr and the exit code', {
+    command: str('the command to run'),
+    description: str('what it does', true),
+    dir_path: str('folder to run it in', true),
+    directory: str('folder to run it in (older versions)', true),
+    is_background: bool('run it in the background', true),
+  }),
+  tool('list_directory', 'List a folder', {
+    dir_path: str('the folder', true),
+    path: str('the folder (older versions)', true),
+    ignore: list('glob patterns to leave out', strings, true),
+  }),
+  tool('glob', 'Find files by glob pattern, newest first', {
+    pattern: str('the glob pattern'),
+    dir_path: str('folder to search in', true),
+    path: str('folder to search in (older versions)', true),
+    case_sensitive: bool('match case', true),
+  }),
+  tool('search_file_content', 'Search file contents for a regular expression', {
+    pattern: str('the regular expression'),
+    dir_path: str('folder to search in', true),
+    path: str('folder to search in (older versions)', true),
+    include: str('glob of the files to search', true),
+  }),
+  tool('read_many_files', 'Read the files matching paths or globs, concatenated', {
+    include: list('paths or globs to read', strings, true),
+    paths: list('paths or globs (older versions)', strings, true),
+    exclude: list('patterns to leave out', strings, true),
+    recursive: bool('search folders recursively', true),
+  }),
+  tool('google_web_search', 'Search the web with Google and summarise with sources', { query: str('the search query') }),
+  tool('web_fetch', 'Fetch the URLs named in the prompt and answer it from them', { prompt: str('the instructions with the URLs') }),
+  tool('save_memory', 'Save a fact to long-term memory (GEMINI.md)', { fact: str('the fact, self-contained') }),
+  tool('write_todos', 'Replace the task list', {
+    todos: list('the whole list', {
+      type: 'object',
+      properties: { description: { type: 'string' }, status: { type: 'string', enum: ['pending', 'in_progress', 'completed', 'cancelled'] } },
+      required: ['description', 'status'],
+    }),
+  }),
+  tool('update_topic', 'Set the topic of the session: title, summary, intent', {
+    title: str('short title', true),
+    summary: str('what is being done'),
+    strategic_intent: str('why, and what comes next', true),
+  }),
+  tool('activate_skill', 'Load a skill into the conversation', { name: str('name of the skill') }),
+  tool('codebase_investigator', 'A subagent that investigates the codebase and reports back', { objective: str('what to find out') }),
 ];
