@@ -1,4 +1,5 @@
-// The `session-file` queue: one job per session file on disk (Claude Code, pi, pir, omp).
+// The `session-file` queue: one job per session file on disk (Claude Code, pi, pir, omp, Codex,
+// Gemini CLI, OpenCode), or per session of a file that holds many (an OpenCode store).
 import { createHash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -16,6 +17,8 @@ export const sessionFileJobSchema = z.object({
   runtime: z.enum(['claude-code', 'pi', 'pir', 'omp', 'codex', 'gemini', 'opencode']),
   size: z.number().int().nonnegative(),
   mtimeMs: z.number().nonnegative(),
+  /** One session of a file that holds many (an OpenCode store): its id. Absent: the whole file. */
+  sessionKey: z.string().min(1).max(200).optional(),
   /** The backfill/watch run that enqueued it, for its summary counters. */
   runId: z.string().optional(),
 });
@@ -29,9 +32,10 @@ export const sessionFileJobOptions: JobsOptions = {
   removeOnFail: { age: 30 * 24 * 3600, count: 10_000 },
 };
 
-/** Same path, size and mtime -> same id, so an unchanged file is never enqueued twice. */
-export function sessionFileJobId(j: Pick<SessionFileJob, 'path' | 'size' | 'mtimeMs'>): string {
-  const h = createHash('sha256').update(`${j.path}\0${j.size}\0${Math.trunc(j.mtimeMs)}`).digest('hex');
+/** Same path (and session), size and mtime -> same id, so an unchanged file is never enqueued twice. */
+export function sessionFileJobId(j: Pick<SessionFileJob, 'path' | 'size' | 'mtimeMs' | 'sessionKey'>): string {
+  const key = j.sessionKey === undefined ? '' : `\0${j.sessionKey}`;
+  const h = createHash('sha256').update(`${j.path}\0${j.size}\0${Math.trunc(j.mtimeMs)}${key}`).digest('hex');
   return `sf-${h.slice(0, 32)}`;
 }
 

@@ -11,13 +11,31 @@ export function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
 }
 
-/** Default session roots of each runtime, as their tools lay them out. */
-export function defaultRoots(env: NodeJS.ProcessEnv = process.env): { claude: string; pir: string; omp: string } {
-  const piAgentDir = env.PI_CODING_AGENT_DIR ? expandHome(env.PI_CODING_AGENT_DIR) : join(homedir(), '.pi', 'agent');
+export interface DefaultRoots {
+  claude: string;
+  pir: string;
+  omp: string;
+  codex: string;
+  gemini: string;
+  opencode: string;
+}
+
+/**
+ * Default session roots of each runtime, as their tools lay them out: Claude Code
+ * `$CLAUDE_CONFIG_DIR/projects`, pi `$PI_SESSIONS_DIR` or `$PI_CODING_AGENT_DIR/sessions`, omp
+ * `~/.omp/agent/sessions`, Codex `$CODEX_HOME/sessions`, Gemini CLI `$GEMINI_CLI_HOME/.gemini/tmp`,
+ * OpenCode `$XDG_DATA_HOME/opencode` (each with its tool's own default when the variable is unset).
+ */
+export function defaultRoots(env: NodeJS.ProcessEnv = process.env): DefaultRoots {
+  const dir = (v: string | undefined, fallback: string) => (v?.trim() ? resolve(expandHome(v.trim())) : fallback);
+  const piAgentDir = dir(env.PI_CODING_AGENT_DIR, join(homedir(), '.pi', 'agent'));
   return {
-    claude: join(env.CLAUDE_CONFIG_DIR ? expandHome(env.CLAUDE_CONFIG_DIR) : join(homedir(), '.claude'), 'projects'),
-    pir: env.PI_SESSIONS_DIR ? expandHome(env.PI_SESSIONS_DIR) : join(piAgentDir, 'sessions'),
+    claude: join(dir(env.CLAUDE_CONFIG_DIR, join(homedir(), '.claude')), 'projects'),
+    pir: dir(env.PI_SESSIONS_DIR, join(piAgentDir, 'sessions')),
     omp: join(homedir(), '.omp', 'agent', 'sessions'),
+    codex: join(dir(env.CODEX_HOME, join(homedir(), '.codex')), 'sessions'),
+    gemini: join(dir(env.GEMINI_CLI_HOME, homedir()), '.gemini', 'tmp'),
+    opencode: join(dir(env.XDG_DATA_HOME, join(homedir(), '.local', 'share')), 'opencode'),
   };
 }
 
@@ -88,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const d = defaultRoots(env);
   const roots = e.HARVEST_ROOTS
     ? e.HARVEST_ROOTS.split(':').filter(Boolean)
-    : [d.claude, d.pir, d.omp, resolve('fixtures')];
+    : [d.claude, d.pir, d.omp, d.codex, d.gemini, d.opencode, resolve('fixtures')];
   const cfg: HarvestConfig = {
     redisUrl: e.REDIS_URL ?? DEFAULT_REDIS_URL,
     redisUrlExplicit: e.REDIS_URL !== undefined,

@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { existsSync } from 'node:fs';
 import { defaultRoots } from '../config.ts';
 import { startWatch } from './watch.ts';
+import { ROOT_KINDS, type SessionRoots } from '../sources/discover-all.ts';
 
 export interface RunningProducer {
   /** Stops enqueueing; resolves once it has let go of its resources. */
@@ -21,8 +22,9 @@ const sessionWatcher: Producer = {
   name: 'watch',
   async start(cfg, log) {
     const d = defaultRoots();
-    const roots = { claude: [d.claude].filter(existsSync), pir: [d.pir].filter(existsSync), omp: [d.omp].filter(existsSync) };
-    if (roots.claude.length + roots.pir.length + roots.omp.length === 0) {
+    const roots: SessionRoots = {};
+    for (const { key } of ROOT_KINDS) roots[key] = [d[key]].filter(existsSync);
+    if (ROOT_KINDS.every(({ key }) => roots[key]!.length === 0)) {
       log.info('no session folders on this host; not watching');
       return { stop: async () => undefined };
     }

@@ -9,7 +9,7 @@ import { watch as watchFs, type FSWatcher } from 'chokidar';
 import type { HarvestConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Runtime } from '../model/session.ts';
-import { discoverSessionFiles, type DiscoveredFile, type DiscoveryNotes, type SessionRoots } from '../sources/discover-all.ts';
+import { discoverSessionFiles, ROOT_KINDS, type DiscoveredFile, type DiscoveryNotes, type SessionRoots } from '../sources/discover-all.ts';
 import { FileLedger } from '../state/file-ledger.ts';
 import { clientConnection } from '../../queues/connection.ts';
 import { enqueueSessionFiles, sessionFileQueue, type SessionFileJob } from '../../queues/session-file.ts';
@@ -27,9 +27,17 @@ export interface RunningWatch {
 }
 
 function rootOf(path: string, roots: SessionRoots): { root: string; runtime: Runtime } | null {
-  const pairs: [Runtime, string[] | undefined][] = [['claude-code', roots.claude], ['pir', roots.pir], ['omp', roots.omp]];
-  for (const [runtime, list] of pairs) for (const root of list ?? []) if (path.startsWith(root + sep)) return { root, runtime };
+  for (const { key, runtime } of ROOT_KINDS) for (const root of roots[key] ?? []) if (path.startsWith(root + sep)) return { root, runtime };
   return null;
+}
+
+/** File names whose change may be a session's (the worker decides from content what they hold). */
+const isSessionName = (p: string): boolean => p.endsWith('.jsonl') || p.endsWith('.json');
+
+/** A changed file that discovery would find: Gemini's JSON files count only inside `chats/`. */
+function isSessionFile(p: string, runtime: Runtime): boolean {
+  if (runtime === 'gemini') return isSessionName(p) && p.includes(`${sep}chats${sep}`);
+  return p.endsWith('.jsonl');
 }
 
 export async function startWatch(cfg: HarvestConfig, opts: WatchOptions, log: Logger): Promise<RunningWatch> {
@@ -74,8 +82,9 @@ export async function startWatch(cfg: HarvestConfig, opts: WatchOptions, log: Lo
     const now = Date.now();
     const ready: DiscoveredFile[] = [];
     for await (const f of discoverSessionFiles(opts.roots, notes)) {
-      if (now - f.mtimeMs < opts.settleMs) pending.set(f.path, { root: f.root, runtime: f.runtime });
-      else ready.push(f);
+      if (now - f.mtimeMs >= opts.settleMs) ready.push(f);
+      // One session of a store: no file event names it; a later rescan enqueues it once quiet.
+      else if (f.sessionKey === undefined) pending.set(f.path, { root: f.root, runtime: f.runtime });
     }
     for (const n of new Set(notes.notices)) if (state.scans === 0) log.info(n);
     await enqueue(ready);
@@ -87,15 +96,18 @@ export async function startWatch(cfg: HarvestConfig, opts: WatchOptions, log: Lo
     return busy;
   };
 
-  const allRoots = [...(opts.roots.claude ?? []), ...(opts.roots.pir ?? []), ...(opts.roots.omp ?? [])];
-  const watcher: FSWatcher = watchFs(allRoots, {
+  // OpenCode keeps its sessions in a database (and its data folder holds snapshot repositories):
+  // the rescan covers it, file events would not.
+  const watched = ROOT_KINDS.filter(({ key }) => key !== 'opencode').flatMap(({ key }) => opts.roots[key] ?? []);
+  const allRoots = ROOT_KINDS.flatMap(({ key }) => opts.roots[key] ?? []);
+  const watcher: FSWatcher = watchFs(watched, {
     ignoreInitial: true,
-    ignored: (p, st) => !!st?.isFile() && !p.endsWith('.jsonl'),
+    ignored: (p, st) => !!st?.isFile() && !isSessionName(p),
     awaitWriteFinish: false,
   });
   const onChange = (p: string) => {
     const where = rootOf(p, opts.roots);
-    if (where && p.endsWith('.jsonl')) pending.set(p, where);
+    if (where && isSessionFile(p, where.runtime)) pending.set(p, where);
   };
   watcher.on('add', onChange).on('change', onChange).on('error', (err) => log.warn({ err }, 'file watcher error; the rescan still runs'));
 

@@ -2,10 +2,8 @@
 // write (durable) -> ledger commit. Knows nothing of how the job reached it.
 import { realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { addCount, mergeCounts, type Counts, type ReadResult, type Runtime } from '../model/session.ts';
-import { detectFormat } from '../sources/detect-format.ts';
-import { readClaudeSession, readClaudeInlineSidechains } from '../sources/claude/read.ts';
-import { readPiSession } from '../sources/pi/read.ts';
+import { addCount, mergeCounts, type Counts, type Runtime } from '../model/session.ts';
+import { readSessionFile } from '../sources/readers.ts';
 import { sessionToSamples } from './session-samples.ts';
 import { attachSessionOutcomes, type BeadLookupSource } from './session-outcomes.ts';
 import { scrubDeep } from '../transforms/scrub.ts';
@@ -20,6 +18,8 @@ export interface SessionFileInput {
   path: string;
   root: string;
   runtime: Runtime;
+  /** One session of a file that holds many (an OpenCode store): its id. */
+  sessionKey?: string;
 }
 
 export interface SessionFileOptions {
@@ -112,38 +112,28 @@ export async function processSessionFile(
   }
 
   const counts: Counts = {};
-  const format = await detectFormat(input.path);
-  if (format === 'empty') {
-    addCount(counts, 'empty_files');
-    return { counts, warnings: [], sessionId: null };
-  }
-  let read: ReadResult;
+  const read = await readSessionFile(input.path, {
+    runtime: input.runtime,
+    maxLineBytes: opts.maxLineBytes,
+    maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS,
+    ...(input.sessionKey ? { sessionKey: input.sessionKey } : {}),
+  });
+  const warnings: string[] = [];
   const sessions: Session[] = [];
-  if (format === 'pi') {
-    // A pi-format file found under a root of another runtime is read as plain pi.
-    const runtime = input.runtime === 'pir' || input.runtime === 'omp' ? input.runtime : 'pi';
-    read = await readPiSession(input.path, { runtime, maxLineBytes: opts.maxLineBytes, maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS });
-  } else {
-    read = await readClaudeSession(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes, maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS });
+  for (const r of read.results) {
+    mergeCounts(counts, r.counts);
+    warnings.push(...r.warnings);
+    if (r.session) sessions.push(r.session);
   }
-  mergeCounts(counts, read.counts);
-  const warnings = [...read.warnings];
-  if (read.session) sessions.push(read.session);
-  // Older Claude Code kept subagent conversations inside the main file: sessions of their own.
-  if (format === 'claude' && (read.counts.skipped_sidechain ?? 0) > 0) {
-    for (const side of await readClaudeInlineSidechains(input.path, { runtime: input.runtime, maxLineBytes: opts.maxLineBytes, maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS })) {
-      if (side.session) sessions.push(side.session);
-      addCount(counts, 'inline_sidechain_sessions');
-      warnings.push(...side.warnings);
-    }
-  }
+  if (read.format === 'empty') return { counts, warnings, sessionId: null };
   if (sessions.length === 0) {
     addCount(counts, 'sessions_empty');
     return { counts, warnings, sessionId: null };
   }
 
-  // A growing file only gets longer: its size orders the reads of one session.
-  const version = st.size;
+  // A growing file only gets longer: its size orders the reads of one session (a store's session:
+  // its last change).
+  const version = read.version ?? st.size;
   const samples: Sample[] = [];
   for (const session of sessions) {
     const out = sessionToSamples(session, {

@@ -2,6 +2,9 @@
 import type { Runtime } from '../model/session.ts';
 import type { ToolSpec } from '../model/tool-spec.ts';
 import { BUILTIN_TOOLS as CLAUDE } from './claude/tools.ts';
+import { BUILTIN_TOOLS as CODEX } from './codex/tools.ts';
+import { BUILTIN_TOOLS as GEMINI } from './gemini/tools.ts';
+import { BUILTIN_TOOLS as OPENCODE } from './opencode/tools.ts';
 import { BUILTIN_TOOLS as PI } from './pi/tools.ts';
 
 const BY_RUNTIME: Partial<Record<Runtime, readonly ToolSpec[]>> = {
@@ -9,6 +12,9 @@ const BY_RUNTIME: Partial<Record<Runtime, readonly ToolSpec[]>> = {
   pi: PI,
   pir: PI,
   omp: PI,
+  codex: CODEX,
+  gemini: GEMINI,
+  opencode: OPENCODE,
 };
 
 const indexes = new Map<Runtime, Map<string, ToolSpec>>();

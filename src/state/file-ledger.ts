@@ -6,9 +6,16 @@ export interface FileVersion {
   path: string;
   size: number;
   mtimeMs: number;
+  /** One session of a file that holds many (an OpenCode store): tracked on its own. */
+  sessionKey?: string;
 }
 
 const stamp = (f: FileVersion): string => `${f.size}:${Math.trunc(f.mtimeMs)}`;
+
+/** The ledger's field for a file, or for one session of a file that holds many. */
+export function ledgerField(f: Pick<FileVersion, 'path' | 'sessionKey'>): string {
+  return f.sessionKey === undefined ? f.path : `${f.path}#${f.sessionKey}`;
+}
 
 export class FileLedger {
   readonly key: string;
@@ -18,11 +25,11 @@ export class FileLedger {
 
   async processed(files: FileVersion[]): Promise<boolean[]> {
     if (files.length === 0) return [];
-    const got = await this.redis.hmget(this.key, ...files.map((f) => f.path));
+    const got = await this.redis.hmget(this.key, ...files.map(ledgerField));
     return files.map((f, i) => got[i] === stamp(f));
   }
 
   async markProcessed(f: FileVersion): Promise<void> {
-    await this.redis.hset(this.key, f.path, stamp(f));
+    await this.redis.hset(this.key, ledgerField(f), stamp(f));
   }
 }

@@ -44,3 +44,17 @@ test('only the first 64 KiB are read: a huge first line is claude, not an error'
 test('a missing file rejects with its path', async () => {
   await assert.rejects(detectFormat(join(dir, 'gone.jsonl')), /gone\.jsonl/);
 });
+
+test('the other harnesses are told apart by their first line or document shape', async () => {
+  const codex = '{"timestamp":"2026-06-18T00:57:05.559Z","type":"session_meta","payload":{"id":"x","cwd":"/w"}}\n';
+  assert.equal(await detectFormat(file(codex)), 'codex');
+  assert.equal(await detectFormat(file('{"id":"old","timestamp":"2025-04-20T10:00:00Z","instructions":""}\n{"type":"message"}\n')), 'codex');
+  assert.equal(await detectFormat(file('{"sessionId":"s","projectHash":"h","startTime":"t","kind":"main"}\n{"id":"m","type":"user"}\n')), 'gemini');
+  assert.equal(await detectFormat(file('{\n  "sessionId": "s",\n  "projectHash": "h",\n  "messages": []\n}\n')), 'gemini-json');
+  assert.equal(await detectFormat(file('{\n  "info": {\n    "id": "ses_1"\n  },\n  "messages": []\n}\n')), 'opencode-export');
+  assert.equal(await detectFormat(file('{\n  "id": "ses_1",\n  "projectID": "p",\n  "directory": "/w",\n  "title": "t"\n}\n')), 'opencode-storage');
+  assert.equal(await detectFormat(file('{\n  "unrelated": true\n}\n')), 'unknown');
+  assert.equal(await detectFormat(file(Buffer.concat([Buffer.from('SQLite format 3\u0000'), Buffer.alloc(100)]))), 'opencode-store');
+  // omp's title slot before the pi header.
+  assert.equal(await detectFormat(file('{"type":"title","v":1,"title":"t","pad":"   "}\n{"type":"session","version":3,"id":"x"}\n')), 'pi');
+});

@@ -3,8 +3,9 @@
 //   <root>/<project>/<session>/subagents/agent-<id>.jsonl  kind 'subagent' (2.1.x)
 //   <root>/<project>/agent-<id>.jsonl                      kind 'subagent' (older sibling layout)
 // Directory symlinks are never followed (no loops); file symlinks are followed to a regular file.
-import { readdir, stat, lstat } from 'node:fs/promises';
-import type { Dirent, Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { statListed } from '../walk-files.ts';
 import { join, resolve } from 'node:path';
 import { addCount, type Counts } from '../../model/session.ts';
 
@@ -82,15 +83,6 @@ async function fileEntry(
   kind: ClaudeFileKind,
   counts: Counts,
 ): Promise<ClaudeSessionFile | null> {
-  if (!entry.isFile() && !entry.isSymbolicLink()) return null;
-  let st: Stats;
-  try {
-    // stat follows a file symlink; lstat first so a dir symlink is never taken for a file.
-    st = entry.isSymbolicLink() ? await stat(path) : await lstat(path);
-  } catch {
-    addCount(counts, 'discover_vanished');
-    return null;
-  }
-  if (!st.isFile()) return null;
-  return { path, size: st.size, mtimeMs: st.mtimeMs, kind };
+  const found = await statListed(path, entry, counts);
+  return found ? { ...found, kind } : null;
 }

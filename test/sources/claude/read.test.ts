@@ -64,7 +64,7 @@ test('tool calls in equal tool results out; is_error kept; an empty result id pa
   assert.equal(counts.tool_calls_unanswered, undefined);
 });
 
-test('list-form tool_result content is its text joined by newlines; images are counted', async () => {
+test('list-form tool_result content is its text joined by newlines; images are a placeholder, counted', async () => {
   const l = new Lines();
   const p = file(
     jsonl([
@@ -81,11 +81,11 @@ test('list-form tool_result content is its text joined by newlines; images are c
   const { session, counts } = await readClaudeSession(p);
   assert.ok(session);
   const r = session.turns[2].toolResults[0];
-  assert.equal(r.content, 'Merge queue: 1 ready\nScreenshot attached.');
+  assert.equal(r.content, 'Merge queue: 1 ready\n[image]\nScreenshot attached.');
   assert.doesNotMatch(r.content, /\[\{|'type'|"type"/);
-  assert.equal(counts.images_dropped, 2);
+  assert.equal(counts.images, 2);
   // Results precede text within a user turn, so the human text after a result joins that turn.
-  assert.equal(session.turns[2].text, 'and this');
+  assert.equal(session.turns[2].text, 'and this\n\n[image]');
 });
 
 test('human text followed by tool results never reorders: results start a new user turn', async () => {
@@ -151,7 +151,7 @@ test('caveat boilerplate and local commands are dropped; slash commands and meta
   const { session, counts } = await readClaudeSession(p);
   assert.ok(session);
   assert.equal(session.turns[0].text, '/review hv-4kq\n\nReview the change for correctness and tests.');
-  assert.equal(counts.skipped_caveat, 1);
+  assert.equal(counts.stripped_local_command_caveat, 1);
   assert.equal(counts.skipped_local_command_output, 1);
   assert.equal(counts.skipped_local_commands, 1);
   assert.equal(counts.command_lines, 2);
@@ -250,7 +250,9 @@ test('session facts: id, cwd, branch, models in order of first use (no <syntheti
   assert.equal(session.cwd, '/home/agent/gt/harvest/polecats/nux');
   assert.equal(session.gitBranch, 'main');
   assert.deepEqual(session.models, ['claude-haiku-4-5-20251001', 'claude-opus-4-6']);
-  assert.equal(session.turns[3].model, '<synthetic>');
+  // The interrupt marker is Claude Code's, not the person's: stripped, so the synthetic reply follows m1.
+  assert.equal(session.turns[2].model, '<synthetic>');
+  assert.equal(counts.stripped_interrupt_marker, 1);
   assert.equal(counts.synthetic_turns, 1);
   assert.equal(session.startedAt, '2026-03-02T09:00:01.000Z');
   assert.equal(session.endedAt, '2026-03-02T09:00:07.000Z');

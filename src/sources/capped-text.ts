@@ -1,6 +1,6 @@
 // Text that never grows past a bound: the head and a rolling tail are kept, the middle is counted,
 // so a reply streamed over thousands of lines or a 1 GB tool output stays small in memory.
-import { addCount, type Counts } from '../../model/session.ts';
+import { addCount, type Counts } from '../model/session.ts';
 
 export function omittedMarker(n: number): string {
   return `\n[... ${n} chars omitted ...]\n`;
@@ -45,6 +45,31 @@ export class CappedText {
       this.omitted += this.tail.length - this.tailLen;
       this.tail = this.tail.slice(this.tail.length - this.tailLen);
     }
+  }
+
+  /** Appends another capped text (preceded by `sep`), keeping the count of what it omitted. */
+  appendCapped(t: CappedText, sep = ''): void {
+    if (!t.capped) {
+      this.append(t.buf, sep);
+      return;
+    }
+    this.append(t.head, sep);
+    this.skip(t.omitted);
+    this.append(t.tail);
+  }
+
+  /** `n` chars were left out here: everything after the head up to now is omitted with them. */
+  private skip(n: number): void {
+    if (this.omitted === 0) {
+      this.head = this.buf.slice(0, this.headLen);
+      this.omitted = this.buf.length - this.head.length;
+      this.buf = '';
+      this.tail = '';
+    } else {
+      this.omitted += this.tail.length;
+      this.tail = '';
+    }
+    this.omitted += n;
   }
 
   toString(): string {
