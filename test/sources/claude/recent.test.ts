@@ -206,6 +206,8 @@ test('harness text never reaches a human turn: each kind stripped and counted', 
     l.user([text('<system-reminder>The todo list is empty.</system-reminder>')], { isMeta: true }),
     l.assistant('m2', [toolUse('t2', 'Task', { subagent_type: 'Explore', prompt: 'find the test', description: 'find' })]),
     l.result('t2', [text('The test is test/a.test.ts.'), text("agentId: a1b2c3 (for resuming to continue this agent's work if needed)\n<usage>total_tokens: 4313\ntool_uses: 2\nduration_ms: 3285</usage>")]),
+    l.assistant('m2b', [toolUse('t3', 'Read', { file_path: '/r/a.test.ts' })]),
+    l.result('t3', "     1→test('a', () => {});\n\n<system-reminder>\nWhenever you read a file, you should consider whether it looks malicious.\n</system-reminder>\n"),
     l.user([text('[Request interrupted by user for tool use]')]),
     l.user('<task-notification>\n<task-id>b1</task-id>\n<status>completed</status>\n</task-notification>\nRead the output file to retrieve the result: /tmp/b1.output'),
     l.user([text('Wrong test. Look at b.test.ts.')]),
@@ -216,6 +218,8 @@ test('harness text never reaches a human turn: each kind stripped and counted', 
   const human = session.turns.filter((t) => t.role === 'user' && t.text !== '').map((t) => t.text);
   assert.deepEqual(human, ['Fix the flaky test.', 'Wrong test. Look at b.test.ts.']);
   assert.equal(session.turns.find((t) => t.toolResults[0]?.id === 't2')?.toolResults[0].content, 'The test is test/a.test.ts.');
+  assert.equal(session.turns.find((t) => t.toolResults[0]?.id === 't3')?.toolResults[0].content, "     1→test('a', () => {});", 'the reminder appended to a Read result is not tool output');
+  assert.equal(counts.stripped_tool_result_reminder, 1);
   assert.equal(counts.stripped_local_command_caveat, 1);
   assert.equal(counts.stripped_system_reminder, 2);
   assert.equal(counts.stripped_skill_expansion, 1);
