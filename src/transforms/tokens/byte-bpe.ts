@@ -7,6 +7,7 @@
 // 5-20 MB/s: symbols are token ids, merges a Map of packed id pairs, and each pre-token's count is
 // cached (session text repeats its words).
 import { readFileSync } from 'node:fs';
+import { LLAMA3_SPLIT, QWEN_SPLIT, splitAscii } from './ascii-pretokenizer.ts';
 
 export interface ByteBpeSpec {
   vocab: Record<string, number>;
@@ -69,13 +70,17 @@ function jsPattern(rust: string): RegExp {
   return new RegExp(js, 'gu');
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ID_BITS = 2 ** 21; // token ids stay below 2^21 (Qwen3: 151k, Llama 3: 128k)
 const WORD_CACHE_MAX = 200_000;
+const SLOTS = 1 << 18;
 
 export class ByteBpeCounter {
   private readonly pattern: RegExp;
   private readonly added: RegExp | null;
+  /** First characters of the added tokens: a text holding none of them has none (no regex run). */
+  private readonly addedFirst: string[];
   /** packed (left id, right id) -> rank * ID_BITS + merged id */
   private readonly merges = new Map<number, number>();
   private readonly byteIds: number[];
@@ -83,11 +88,19 @@ export class ByteBpeCounter {
   private readonly byteTable = byteChars();
   private readonly encoder = new TextEncoder();
   private readonly words = new Map<string, number>();
+  /** Digits per pre-token of the ASCII scanner, or 0 when it does not know the pattern. */
+  private readonly asciiDigits: number;
+  // Pre-token counts of ASCII text, looked up without slicing: open addressing on a hash of the
+  // span, checked against the stored word with startsWith.
+  private readonly slotWords: (string | undefined)[] = new Array(SLOTS);
+  private readonly slotCounts = new Int32Array(SLOTS);
+  private slotsUsed = 0;
 
   constructor(private readonly spec: ByteBpeSpec) {
     this.pattern = jsPattern(spec.pattern);
     const added = [...spec.addedTokens].sort((a, b) => b.length - a.length).map(escapeRe);
     this.added = added.length ? new RegExp(added.join('|'), 'g') : null;
+    this.addedFirst = [...new Set(spec.addedTokens.map((t) => t[0]))];
     const vocab = spec.vocab;
     this.byteIds = this.byteTable.map((c) => {
       const id = vocab[c];
@@ -104,12 +117,13 @@ export class ByteBpeCounter {
       if (!this.merges.has(key)) this.merges.set(key, rank * ID_BITS + merged);
     });
     this.vocab = spec.ignoreMerges ? new Map(Object.entries(vocab)) : null;
+    this.asciiDigits = spec.pattern === QWEN_SPLIT ? 1 : spec.pattern === LLAMA3_SPLIT ? 3 : 0;
   }
 
   /** Tokens of `text` as the tokenizer encodes it without special-token wrapping. */
   count(text: string): number {
     if (text === '') return 0;
-    if (!this.added) return this.countPlain(text);
+    if (!this.added || !this.addedFirst.some((c) => text.includes(c))) return this.countPlain(text);
     let n = 0;
     let from = 0;
     this.added.lastIndex = 0;
@@ -123,7 +137,10 @@ export class ByteBpeCounter {
   }
 
   private countPlain(text: string): number {
-    const s = this.spec.normalizeNfc ? text.normalize('NFC') : text;
+    const ascii = !NON_ASCII.test(text);
+    if (ascii && this.asciiDigits > 0) return this.countAscii(text);
+    // ASCII is its own NFC form.
+    const s = this.spec.normalizeNfc && !ascii ? text.normalize('NFC') : text;
     let n = 0;
     let from = 0;
     this.pattern.lastIndex = 0;
@@ -134,6 +151,39 @@ export class ByteBpeCounter {
       from = m.index + m[0].length;
     }
     if (from < s.length) n += this.countWord(s.slice(from));
+    return n;
+  }
+
+  private countAscii(s: string): number {
+    let n = 0;
+    splitAscii(s, this.asciiDigits, (start, end) => {
+      n += this.countSpan(s, start, end);
+    });
+    return n;
+  }
+
+  /** The count of s[start, end), from the slot table when it has seen that word. */
+  private countSpan(s: string, start: number, end: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    const len = end - start;
+    let slot = (h >>> 0) & (SLOTS - 1);
+    for (;;) {
+      const w = this.slotWords[slot];
+      if (w === undefined) break;
+      if (w.length === len && s.startsWith(w, start)) return this.slotCounts[slot];
+      slot = (slot + 1) & (SLOTS - 1);
+    }
+    const word = s.slice(start, end);
+    const n = this.bpe(word);
+    if (this.slotsUsed >= SLOTS * 0.7) {
+      this.slotWords.fill(undefined);
+      this.slotsUsed = 0;
+      slot = (h >>> 0) & (SLOTS - 1);
+    }
+    this.slotWords[slot] = word;
+    this.slotCounts[slot] = n;
+    this.slotsUsed++;
     return n;
   }
 

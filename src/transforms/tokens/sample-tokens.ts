@@ -4,7 +4,7 @@
 // property (ChatML over o200k) add a small per-message slack instead.
 import type { AssistantMessage, SampleMessage, ToolMessage } from '../../model/sample.ts';
 import type { ToolSpec } from '../../model/tool-spec.ts';
-import { placesOf, renderSample, type MessagePlace } from './chat-template.ts';
+import { renderSample, type MessagePlace } from './chat-template.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
 // Inside a sample, assistant messages all follow its one user message (the task), and each run of
@@ -20,9 +20,16 @@ export class SampleTokenCounter {
   private readonly systemCounts = new Map<string, number>();
   /** Extra tokens per message where per-message counts may differ from the whole text's. */
   readonly slack: number;
+  /**
+   * Qwen3 writes an empty think block into the last assistant message when it has no reasoning:
+   * `<think>` `\n\n` `</think>` `\n\n`, split from the rest by the special tokens. Added to the
+   * message's count instead of counting it again (only where the content cannot merge with it).
+   */
+  private readonly emptyThink: number;
 
   constructor(readonly tokenizer: Tokenizer) {
     this.slack = tokenizer.name === 'qwen3' || tokenizer.name === 'llama3' ? 0 : 2;
+    this.emptyThink = tokenizer.name === 'qwen3' ? 2 + 2 * tokenizer.count('\n\n') : -1;
   }
 
   /** The system block with these tools (cached by prompt and tool names). */
@@ -49,7 +56,12 @@ export class SampleTokenCounter {
       this.assistantCounts.set(m, c);
     }
     const i = last ? 1 : 0;
-    if (c[i] < 0) c[i] = this.tokenizer.count(this.tokenizer.template.message(m, last ? ASSISTANT_LAST : ASSISTANT)) + this.slack;
+    if (c[i] >= 0) return c[i];
+    if (last && this.emptyThink >= 0 && !m.reasoning_content && !m.content.includes('</think>') && (m.content === '' || /^\S/.test(m.content))) {
+      c[1] = this.assistant(m, false) + this.emptyThink;
+    } else {
+      c[i] = this.tokenizer.count(this.tokenizer.template.message(m, last ? ASSISTANT_LAST : ASSISTANT)) + this.slack;
+    }
     return c[i];
   }
 
@@ -74,4 +86,3 @@ export class SampleTokenCounter {
   }
 }
 
-export { placesOf };
