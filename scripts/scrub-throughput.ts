@@ -40,11 +40,13 @@ let counts: Record<string, number> = {};
 const times: number[] = [];
 for (let r = 0; r < rounds; r++) {
   counts = {};
-  const t0 = performance.now();
+  // CPU time, not wall time: the machine may be shared, and waiting for a core is not scrubbing.
+  const c0 = process.cpuUsage();
   for (const e of entries) scrubDeep(e, counts, options);
-  times.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  times.push((c.user + c.system) / 1000);
 }
 times.sort((a, b) => a - b);
 const best = times[0] / 1000;
 const perMb = Object.fromEntries(Object.entries(counts).sort().map(([k, v]) => [k, Number((v / mb).toFixed(2))]));
-console.log(JSON.stringify({ corpus_mb: Number(mb.toFixed(2)), entries: entries.length, best_s: Number(best.toFixed(3)), mb_per_s: Number((mb / best).toFixed(1)), counts, per_mb: perMb }));
+console.log(JSON.stringify({ corpus_mb: Number(mb.toFixed(2)), entries: entries.length, best_cpu_s: Number(best.toFixed(3)), mb_per_s: Number((mb / best).toFixed(1)), counts, per_mb: perMb }));

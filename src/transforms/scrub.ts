@@ -1,6 +1,7 @@
 import { addCount, type Counts, type Session, type Turn } from '../model/session.ts';
 import { looksLikeSecretValue, SECRET_FIELD_NAME, SECRET_RULES } from './secret-patterns.ts';
 import { entropyKind, TOKEN_CHARS } from './secrets/entropy.ts';
+import { buildPrefilter } from './secrets/prefilter.ts';
 import type { SecretRule } from './secrets/rule.ts';
 import { EMAIL_PATTERN, EMAIL_TRIGGER, isPersonalEmail } from './privacy/emails.ts';
 import { envValues, exactPattern } from './privacy/exact-values.ts';
@@ -12,26 +13,7 @@ export type { ScrubOptions } from './privacy/options.ts';
 
 const redacted = (kind: string): string => `[REDACTED:${kind}]`;
 
-// One pass over a text finds where any rule could match (every trigger in one case-insensitive
-// pattern, a superset of the exact ones); at each such place, the rules whose own trigger starts
-// there are marked. Triggers overlap (`://x:ghp_...@` holds a token's), so the search steps on by one.
-const TRIGGERS = new RegExp(SECRET_RULES.map((r) => r.trigger.source).join('|'), 'gi');
-const STICKY_TRIGGERS = SECRET_RULES.map((r) => new RegExp(r.trigger.source, 'iy'));
-
-function triggeredRules(text: string): boolean[] | null {
-  let hit: boolean[] | null = null;
-  TRIGGERS.lastIndex = 0;
-  for (let m = TRIGGERS.exec(text); m !== null; m = TRIGGERS.exec(text)) {
-    hit ??= new Array<boolean>(SECRET_RULES.length).fill(false);
-    for (let r = 0; r < STICKY_TRIGGERS.length; r++) {
-      if (hit[r]) continue;
-      STICKY_TRIGGERS[r].lastIndex = m.index;
-      if (STICKY_TRIGGERS[r].test(text)) hit[r] = true;
-    }
-    TRIGGERS.lastIndex = m.index + 1;
-  }
-  return hit;
-}
+const triggeredRules = buildPrefilter(SECRET_RULES);
 
 /** Replaces the matches of `rule` (or its `secret` group) in `text`, counting each. */
 function applyRule(text: string, rule: SecretRule, counts: Counts): string {

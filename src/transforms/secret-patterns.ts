@@ -35,7 +35,7 @@ function jwtHeader(segment: string): boolean {
 
 const PRIVATE_KEY: SecretRule = {
   kind: 'private_key',
-  trigger: /PRIVATE KEY/,
+  words: ['private key'],
   // A block cut short (by truncation) is redacted up to the first character a key cannot hold.
   pattern: new RegExp(
     String.raw`-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----${PEM_BODY}*?(?:-----END \1PRIVATE KEY\2-----|(?=${PEM_BODY.replace('[', '[^')})|$)`,
@@ -46,7 +46,7 @@ const PRIVATE_KEY: SecretRule = {
 const JWT: SecretRule = {
   kind: 'jwt',
   // A JSON header encodes to `ey` (`{"`, `{ "`) or `ew` (`{\n`, `{\r\n`, `{\t`).
-  trigger: /\be[wy][A-Za-z0-9_-]{8}/,
+  prefixes: ['ey', 'ew'],
   pattern: /\b(?<h>e[wy][A-Za-z0-9_-]{8,}={0,2})\.[A-Za-z0-9_-]{10,}={0,2}\.(?:[A-Za-z0-9_-]{10,}={0,2}(?:\.[A-Za-z0-9_-]{10,}){0,2}|(?![A-Za-z0-9_-]))/g,
   accept: (_secret, _match, groups) => jwtHeader(groups.h ?? ''),
 };
@@ -54,7 +54,7 @@ const JWT: SecretRule = {
 const GENERIC_RULES: readonly SecretRule[] = [
   {
     kind: 'aws_secret_key',
-    trigger: /secret/i,
+    words: ['secret'],
     pattern: new RegExp(
       String.raw`(?:aws[_-]?secret[_-]?access[_-]?key|aws[_-]?secret[_-]?key|secret[_-]?access[_-]?key)(?:${ASSIGN}|\\?["']?[ \t]+)(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`,
       'gi',
@@ -62,7 +62,7 @@ const GENERIC_RULES: readonly SecretRule[] = [
   },
   {
     kind: 'auth_header',
-    trigger: /bearer|authorization/i,
+    words: ['bearer', 'authorization'],
     pattern: new RegExp(
       String.raw`\b(?:(?<header>(?:proxy-)?authorization)${ASSIGN}(?:(?:bearer|basic|token|bot|digest|apikey|sso-key)[ \t]+)?|bearer[ \t]+)(?<secret>[A-Za-z0-9._~+/=:-]{8,})`,
       'gi',
@@ -73,14 +73,14 @@ const GENERIC_RULES: readonly SecretRule[] = [
   },
   {
     kind: 'cookie',
-    trigger: /cookie/i,
+    words: ['cookie'],
     // `Cookie: a=b; c=d` as a header (curl -H, HTTP dumps): the whole value is credentials.
     pattern: /\b(?:set-)?cookie[ \t]*:[ \t]*(?<secret>[^\s=;"'\\]+=[^\s;"'\\]{8,}(?:;[ \t]*[^\s=;"'\\]+=[^\s;"'\\]*)*)/gi,
     accept: (secret) => /\d/.test(secret) && !secret.startsWith('[REDACTED'),
   },
   {
     kind: 'secret_assignment',
-    trigger: new RegExp(SECRET_WORDS, 'i'),
+    words: ['pass', 'secret', 'token', 'api', 'access', 'account', 'private', 'credential'],
     pattern: new RegExp(String.raw`(?:${SECRET_WORDS})s?(?<tail>(?:[_.-][A-Za-z0-9]+)*)${ASSIGN}${VALUE}`, 'gi'),
     accept: (secret, _match, groups) => !NOT_THE_SECRET.test(groups.tail ?? '') && looksLikeSecretValue(secret, groups.q !== undefined),
   },

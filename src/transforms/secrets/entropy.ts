@@ -8,16 +8,18 @@
  */
 
 /** Shannon entropy of `s` in bits per character. */
+const freq = new Uint16Array(65536);
+
 export function shannonEntropy(s: string): number {
-  const freq = new Map<number, number>();
+  for (let i = 0; i < s.length; i++) freq[s.charCodeAt(i)]++;
+  let h = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    freq.set(c, (freq.get(c) ?? 0) + 1);
-  }
-  let h = 0;
-  for (const n of freq.values()) {
+    const n = freq[c];
+    if (n === 0) continue;
     const p = n / s.length;
     h -= p * Math.log2(p);
+    freq[c] = 0;
   }
   return h;
 }
@@ -37,8 +39,9 @@ const HEX = /^[0-9a-fA-F]+$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const UUID_INSIDE = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
 // Integrity hashes (`sha512-...`, Go's `h1:`), and ids that APIs mint: messages, tool calls, requests.
+// `REDACTED...`: a value someone already redacted (in part).
 const NOT_SECRET_PREFIX =
-  /^(?:sha(?:1|224|256|384|512)[-:_]|md5[-:_]|h1:|(?:msg|toolu|srvtoolu|req|call|fc|rs|resp|run|thread|asst|file|batch|evt|cus|sub|in|pi|ch|prod|price|txn|ws|org|proj|user|sess|conv|ctx|item|step|span|trace|job|task|ev|rec|chatcmpl|cmpl|ft|ftjob|vs|modr)[-_](?:[A-Za-z0-9]{1,4}[-_])?(?=[A-Za-z0-9]{10,}))/;
+  /^(?:REDACTED|sha(?:1|224|256|384|512)[-:_]|md5[-:_]|h1:|(?:msg|toolu|srvtoolu|req|call|fc|rs|resp|run|thread|asst|file|batch|evt|cus|sub|in|pi|ch|prod|price|txn|ws|org|proj|user|sess|conv|ctx|item|step|span|trace|job|task|ev|rec|chatcmpl|cmpl|ft|ftjob|vs|modr)[-_](?:[A-Za-z0-9]{1,4}[-_])?(?=[A-Za-z0-9]{10,}))/;
 // Encoded images and documents: PNG, JPEG, GIF, WebP, SVG, PDF, ISO-BMFF.
 const MEDIA_PREFIX = /^(?:iVBORw0KGgo|\/9j\/|R0lGOD|UklGR|PHN2Zy|PD94bWwg|JVBERi|AAAA[A-Za-z0-9+/]{2}ZnR5c)/;
 // A path with a few letters between slashes: `src/transforms/secrets/Entropy2Test`.
@@ -46,9 +49,12 @@ const PATHLIKE = /^(?:[./]*[A-Za-z0-9_-]+\/){2,}/;
 
 /** Keys whose value names a credential loosely: needs some randomness before it is redacted. */
 const WEAK_KEY = /(?:^|[_.-]|[a-z](?=[A-Z]))(?:key|keys|auth|access|client|credentials?|creds?|sig|session|cookie|private|passcode|pin|salt|seed|signing|bearer|conn(?:ection)?(?:[_-]?str(?:ing)?)?|dsn)$/i;
-/** Keys whose value is an id, a hash, a name or a place: never a credential. */
+/**
+ * Keys whose value is an id, a hash, a name or a place: never a credential. A `signature` is a
+ * model's signature over its thinking, or an HMAC of one request: not a key that opens anything.
+ */
 const NOT_SECRET_KEY =
-  /(?:^|[_.-])(?:id|ids|uuid|uuids|guid|hash|hashes|sha\d*|digest|checksum|integrity|etag|commit|oid|rev|revision|nonce|version|path|paths|file|files|dir|name|names|url|uri|href|src|ref|refs|tag|branch|model|type|format|mode|kind|hex|tree|parent|blob|head|base|slug|title|lang|locale|color|colour)$|[a-z0-9](?:Id|Ids|ID|Uuid|UUID|Hash|Sha|Digest|Path|Url|URL|Uri|Name|Ref|Type)$/;
+  /(?:^|[_.-])(?:id|ids|uuid|uuids|guid|hash|hashes|sha\d*|digest|checksum|integrity|etag|commit|oid|rev|revision|nonce|version|path|paths|file|files|dir|name|names|url|uri|href|src|ref|refs|tag|branch|model|type|format|mode|kind|hex|tree|parent|blob|head|base|slug|title|lang|locale|color|colour|signature)$|[a-z0-9](?:Id|Ids|ID|Uuid|UUID|Hash|Sha|Digest|Path|Url|URL|Uri|Name|Ref|Type|Signature)$/i;
 
 const hasDigit = (s: string): boolean => /\d/.test(s);
 const mixedCase = (s: string): boolean => /[a-z]/.test(s) && /[A-Z]/.test(s);

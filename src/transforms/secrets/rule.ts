@@ -5,10 +5,13 @@
 export interface SecretRule {
   kind: string;
   /**
-   * Cheap test run before `pattern`: the rule is skipped when the text lacks it. Triggers are merged
-   * into one prefilter, so they hold no capturing groups.
+   * What must be in a text for the rule to run at all, merged into the scrubber's prefilter: literal
+   * prefixes at the start of a word (case-sensitive), or words anywhere (case-insensitive, lower
+   * case). Where a word alone is too common (`@`, `--`), `confirm` must also match where it stands.
    */
-  trigger: RegExp;
+  prefixes?: readonly string[];
+  words?: readonly string[];
+  confirm?: RegExp;
   /** Global pattern. With a named group `secret`, only that part is replaced; the rest is kept. */
   pattern: RegExp;
   /** When present, a match is only redacted if this accepts the secret part. */
