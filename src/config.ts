@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TOKENIZER, TOKENIZER_NAMES, type TokenizerName } from './transforms/tokens/tokenizer.ts';
 import type { ScrubOptions } from './transforms/privacy/options.ts';
 import { privacyFromEnv } from './transforms/privacy/resolve.ts';
+import { harvestSecretValues } from './transforms/privacy/exact-values.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -148,6 +149,24 @@ export function loadPrivacy(env: NodeJS.ProcessEnv = process.env, spec?: string)
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+}
+
+let processPrivacyCache: ScrubOptions | undefined;
+
+/**
+ * This process's scrub options for what it logs and shows (logs, the board): from the environment,
+ * read once. Never throws: a bad setting is reported where configuration is loaded, and meanwhile
+ * harvest's own secrets are still known.
+ */
+export function processPrivacy(env: NodeJS.ProcessEnv = process.env): ScrubOptions {
+  if (!processPrivacyCache) {
+    try {
+      processPrivacyCache = privacyFromEnv(env);
+    } catch {
+      processPrivacyCache = { knownValues: harvestSecretValues(env) };
+    }
+  }
+  return processPrivacyCache;
 }
 
 /** Unique per process, readable, safe in a file name: host, pid and start time. */
