@@ -44,7 +44,7 @@ export function harvestSecretValues(env: NodeJS.ProcessEnv, tokenFileContent?: s
 // `KEY=value` lines as `.env` files, `env` and `export` print them.
 export const ENV_LINE_TRIGGER = /^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/m;
 const ENV_LINE = /^[ \t]*(?:export[ \t]+)?(?<key>[A-Za-z_][A-Za-z0-9_]*)=(?<q>["']?)(?<value>[^\s"'#]+)\k<q>[ \t]*(?:#.*)?$/gm;
-const SECRET_KEY = /pass(?:wd|word|phrase)?|secret|token|api_?key|access_?key|private_?key|account_?key|credentials?|auth|_key$|^key$|dsn|database_url|conn(?:ection)?_?str/i;
+const SECRET_KEY = /pass(?:wd|word|phrase)?|secret|token|api_?key|access_?key|private_?key|account_?key|credentials?|auth|signing|salt|_key$|^key$|dsn|database_url|conn(?:ection)?_?str/i;
 
 /**
  * The values of `.env`-style lines in `text` that are secrets: under a key that names one, or random

@@ -54,7 +54,7 @@ const WEAK_KEY = /(?:^|[_.-]|[a-z](?=[A-Z]))(?:key|keys|auth|access|client|crede
  * model's signature over its thinking, or an HMAC of one request: not a key that opens anything.
  */
 const NOT_SECRET_KEY =
-  /(?:^|[_.-])(?:id|ids|uuid|uuids|guid|hash|hashes|sha\d*|digest|checksum|integrity|etag|commit|oid|rev|revision|nonce|version|path|paths|file|files|dir|name|names|url|uri|href|src|ref|refs|tag|branch|model|type|format|mode|kind|hex|tree|parent|blob|head|base|slug|title|lang|locale|color|colour|signature)$|[a-z0-9](?:Id|Ids|ID|Uuid|UUID|Hash|Sha|Digest|Path|Url|URL|Uri|Name|Ref|Type|Signature)$/i;
+  /(?:^|[_.-])(?:id|ids|uuid|uuids|guid|hash|hashes|sha\d*|digest|checksum|integrity|etag|commit|oid|rev|revision|nonce|version|path|paths|file|files|dir|name|names|url|uri|href|src|ref|refs|tag|branch|model|type|format|mode|kind|hex|tree|parent|blob|head|base|slug|title|lang|locale|color|colour|signature|h1|md5)$|[a-z0-9](?:Id|Ids|ID|Uuid|UUID|Hash|Sha|Digest|Path|Url|URL|Uri|Name|Ref|Type|Signature)$/i;
 
 const hasDigit = (s: string): boolean => /\d/.test(s);
 const mixedCase = (s: string): boolean => /[a-z]/.test(s) && /[A-Z]/.test(s);
