@@ -221,6 +221,8 @@ export class Scrubber {
       cwd: session.cwd === undefined ? undefined : s.text(session.cwd, counts),
       gitBranch: session.gitBranch === undefined ? undefined : s.text(session.gitBranch, counts),
       extra: s.deep(session.extra, counts),
+      // Declared tool specs can carry what a user configured (an MCP server's URL, a default value).
+      ...(session.tools === undefined ? {} : { tools: s.deep(session.tools, counts) }),
       turns: session.turns.map((t) => s.turn(t, counts)),
       abandoned: session.abandoned.map((b) => ({ ...b, turns: b.turns.map((t) => s.turn(t, counts)) })),
     };
@@ -268,7 +270,7 @@ export function scrubTurn(turn: Turn, counts: Counts, options?: ScrubOptions | S
 
 /**
  * The session with every free text that can reach a shard scrubbed once: turns of every branch,
- * cwd, branch name and source extras, and (with `env_values`) every value its `.env`-style output
+ * cwd, branch name, source extras and declared tool specs, and (with `env_values`) every value its `.env`-style output
  * printed, wherever it recurs. Scrubbing once per session, before chunking, means a turn shared by
  * two overlapping chunks is scanned (and counted) once.
  */

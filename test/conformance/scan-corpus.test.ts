@@ -16,12 +16,14 @@ const skip = existsSync(CORPUS) ? false : `no corpus at ${CORPUS}`;
 const prefix = uniquePrefix('scan-corpus');
 after(() => dropPrefix(prefix));
 
-test('scan finds nothing in a dataset made from the corpus; the raw corpus has what the dataset lost', { skip }, async () => {
+test('scan finds nothing in a dataset made from the corpus (every harness)', { skip }, async () => {
   const claude = [join(CORPUS, 'claude'), join(CORPUS, 'claude-recent')];
   const pi = [join(CORPUS, 'pi')];
+  const others = { '--codex': join(CORPUS, 'codex'), '--gemini': join(CORPUS, 'gemini'), '--opencode': join(CORPUS, 'opencode') };
   const out = mkdtempSync(join(tmpdir(), 'harvest-scan-corpus-'));
-  const env = { REDIS_URL, HARVEST_PREFIX: prefix, HARVEST_OUT: out, HARVEST_ROOTS: [...claude, ...pi].join(':'), HARVEST_SEAL_IDLE_MS: '500' };
-  const args = ['backfill', '--inline', '--out', out, '--json', ...claude.flatMap((d) => ['--claude', d]), ...pi.flatMap((d) => ['--pir', d])];
+  const roots = [...claude, ...pi, ...Object.values(others)];
+  const env = { REDIS_URL, HARVEST_PREFIX: prefix, HARVEST_OUT: out, HARVEST_ROOTS: roots.join(':'), HARVEST_SEAL_IDLE_MS: '500' };
+  const args = ['backfill', '--inline', '--out', out, '--json', ...claude.flatMap((d) => ['--claude', d]), ...pi.flatMap((d) => ['--pir', d]), ...Object.entries(others).flat()];
   const run = await runCli(args, env, 300_000);
   assert.equal(run.code, 0, run.stderr.slice(-2000));
   const scan = await runCli(['scan', join(out, 'samples'), '--json'], {}, 300_000);
