@@ -4,6 +4,9 @@ import { resolve, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MAX_TOKENS, DEFAULT_TOKENIZER, TOKENIZER_NAMES, type TokenizerName } from './transforms/tokens/tokenizer.ts';
+import type { ScrubOptions } from './transforms/privacy/options.ts';
+import { privacyFromEnv } from './transforms/privacy/resolve.ts';
+import { harvestSecretValues } from './transforms/privacy/exact-values.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -62,6 +65,9 @@ const envSchema = z.object({
   HARVEST_LOW_WATER: posInt.default(1000),
   HARVEST_SEAL_IDLE_MS: posInt.default(30_000),
   HARVEST_LOG_LEVEL: z.string().default('info'),
+  /** default | publish | layer list (see transforms/privacy/options.ts). */
+  HARVEST_PRIVACY: z.string().optional(),
+  HARVEST_REDACT_FILE: z.string().optional(),
 });
 
 export interface HarvestConfig {
@@ -92,6 +98,8 @@ export interface HarvestConfig {
   lowWater: number;
   sealIdleMs: number;
   logLevel: string;
+  /** What scrubbing redacts beyond secrets (HARVEST_PRIVACY, HARVEST_REDACT_FILE, harvest's own secrets). */
+  privacy: ScrubOptions;
 }
 
 export class ConfigError extends Error {}
@@ -129,8 +137,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     lowWater: e.HARVEST_LOW_WATER,
     sealIdleMs: e.HARVEST_SEAL_IDLE_MS,
     logLevel: e.HARVEST_LOG_LEVEL,
+    privacy: overrides.privacy ?? loadPrivacy(env),
   };
   return { ...cfg, ...overrides };
+}
+
+/** Scrub options from the environment; `spec` is the --privacy flag. A bad setting is a ConfigError. */
+export function loadPrivacy(env: NodeJS.ProcessEnv = process.env, spec?: string): ScrubOptions {
+  try {
+    return privacyFromEnv(env, spec);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
+let processPrivacyCache: ScrubOptions | undefined;
+
+/**
+ * This process's scrub options for what it logs and shows (logs, the board): from the environment,
+ * read once. Never throws: a bad setting is reported where configuration is loaded, and meanwhile
+ * harvest's own secrets are still known.
+ */
+export function processPrivacy(env: NodeJS.ProcessEnv = process.env): ScrubOptions {
+  if (!processPrivacyCache) {
+    try {
+      processPrivacyCache = privacyFromEnv(env);
+    } catch {
+      processPrivacyCache = { knownValues: harvestSecretValues(env) };
+    }
+  }
+  return processPrivacyCache;
 }
 
 /** Unique per process, readable, safe in a file name: host, pid and start time. */

@@ -1,6 +1,8 @@
-// One logger (pino): JSON, pretty on a TTY, with secrets redacted by key and by pattern.
+// One logger (pino): JSON, pretty on a TTY, with secrets redacted by key, by pattern and by value
+// (harvest's own secret settings, and what HARVEST_PRIVACY and HARVEST_REDACT_FILE add).
 import pino, { type Logger } from 'pino';
-import { scrubText } from './transforms/scrub.ts';
+import { processPrivacy } from './config.ts';
+import { scrubberFor, type Scrubber } from './transforms/scrub.ts';
 
 const REDACT_KEYS = [
   'token', 'password', 'secret', 'authorization', 'apiKey', 'api_key', 'githubToken',
@@ -8,27 +10,39 @@ const REDACT_KEYS = [
   'headers.authorization', 'req.headers.authorization', 'config.token', 'options.auth',
 ];
 
-function scrubArg(a: unknown): unknown {
-  if (typeof a === 'string') return scrubText(a, {});
-  if (a instanceof Error) {
-    const e = new Error(scrubText(a.message, {}));
-    e.name = a.name;
-    e.stack = a.stack ? scrubText(a.stack, {}) : undefined;
-    return e;
+function scrubError(e: Error, s: Scrubber): Error {
+  const out = new Error(s.text(e.message, {}));
+  out.name = e.name;
+  out.stack = e.stack ? s.text(e.stack, {}) : undefined;
+  return out;
+}
+
+/** A log argument with its texts scrubbed: messages, error texts, and the fields of merged objects. */
+export function scrubLogArg(a: unknown, s: Scrubber = scrubberFor(processPrivacy())): unknown {
+  if (typeof a === 'string') return s.text(a, {});
+  if (a instanceof Error) return scrubError(a, s);
+  if (a !== null && typeof a === 'object' && !Array.isArray(a) && Object.getPrototypeOf(a) === Object.prototype) {
+    let out: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(a)) {
+      const c = v instanceof Error ? scrubError(v, s) : s.deep(v, {}, k);
+      if (c !== v) (out ??= { ...(a as Record<string, unknown>) })[k] = c;
+    }
+    return out ?? a;
   }
   return a;
 }
 
 export function createLogger(level = process.env.HARVEST_LOG_LEVEL ?? 'info', name = 'harvest'): Logger {
   const pretty = process.stderr.isTTY && level !== 'silent';
+  const scrubber = scrubberFor(processPrivacy());
   return pino({
     name,
     level,
     redact: { paths: REDACT_KEYS, censor: '[REDACTED]' },
-    // Messages and error texts can carry tokens a key-based redaction cannot see.
+    // Messages, error texts and field values can carry tokens a key-based redaction cannot see.
     hooks: {
       logMethod(args, method) {
-        method.apply(this, args.map(scrubArg) as Parameters<typeof method>);
+        method.apply(this, args.map((a) => scrubLogArg(a, scrubber)) as Parameters<typeof method>);
       },
     },
     ...(pretty

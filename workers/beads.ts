@@ -53,7 +53,7 @@ export async function startBeadsWorker(cfg: HarvestConfig, log: Logger, concurre
   const store = new BeadStore(state, cfg.prefix);
   const runs = new RunStats(state, cfg.prefix);
   const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes });
-  const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId }));
+  const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId, privacy: cfg.privacy }));
   const roots = [...cfg.roots, cfg.townRoot, ...(opts.extraRoots ?? [])];
   // Sealed per job, so no idle sealing; a dead worker's open shard is still sealed by the others.
   const owner = await startShardOwner({ state, prefix: cfg.prefix, workerId, queue: BEADS_QUEUE, root, writer, log, tickMs: 10_000 });

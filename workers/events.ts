@@ -47,7 +47,7 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
   const workerId = `${cfg.workerId}-events`;
   const ledger = new RecordLedger(state, eventsLedgerPrefix(cfg.prefix));
   const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes });
-  const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId }));
+  const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId, privacy: cfg.privacy }));
   const queue = eventsQueue(ctx, state);
   const spool = resolveSpoolPath(env, cfg.outDir);
   let draining: Promise<void> | null = null;
@@ -78,6 +78,7 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
         points,
         ledger,
         recordAction: (r) => recordPrAction(state, cfg.prefix, r.repo, r.pr, { id: r.id, action: r.action, atMs: atMs(r) }),
+        privacy: cfg.privacy,
       });
       return { written: res.written };
     } catch (e) {

@@ -82,7 +82,7 @@ export async function startPrPollWorker(
     },
     ...opts.github,
   });
-  const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId }));
+  const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId, privacy: cfg.privacy }));
   const queue = prPollQueue(ctx, state);
   const openSets = new OpenSets(state, cfg.prefix);
   const registry = new WorkerRegistry(state, cfg.prefix);

@@ -8,7 +8,7 @@
 // and the rule). They join the `export` command when it exists (call after registerExportCommand).
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config.ts';
+import { loadConfig, loadPrivacy } from '../config.ts';
 import type { Counts } from '../model/session.ts';
 import { dpoPairs, type DpoOptions } from '../pipeline/dpo-pairs.ts';
 import { exportShareGpt } from '../pipeline/sharegpt-export.ts';
@@ -33,7 +33,10 @@ const choice = (flags: string, description: string, values: readonly string[], d
 export async function exportDpo(data: string, out: string, opts: DpoOptions & { format?: DpoFormat } = {}): Promise<DpoExportResult> {
   const counts: Counts = {};
   const { format = 'trl', ...selection } = opts;
-  return writeDpoFile(dpoPairs(data, selection, counts), out, format, { dataset: data, options: { ...selection, format } }, counts);
+  // The manifest names the privacy layers, never the values (harvest's own secrets) the options hold.
+  const { privacy, ...shown } = selection;
+  const options = { ...shown, format, ...(privacy?.layers ? { privacy: privacy.layers } : {}) };
+  return writeDpoFile(dpoPairs(data, selection, counts), out, format, { dataset: data, options }, counts);
 }
 
 function printManifest(m: ExportManifest, out: string, json: boolean | undefined): void {
@@ -52,8 +55,10 @@ interface SftFlags {
   data?: string;
   minScore?: number;
   withMetadata?: boolean;
+  privacy?: string;
   json?: boolean;
 }
+const PRIVACY_HELP = 'what to redact beyond secrets: default, publish (every layer), or layers (HARVEST_PRIVACY)';
 
 const sftCommand = (exp: Command, name: string, description: string): Command => exitTwoOnBadArguments(exp
   .command(name)
@@ -61,6 +66,7 @@ const sftCommand = (exp: Command, name: string, description: string): Command =>
   .requiredOption('--out <dir>', 'folder to write the training files into')
   .option('--data <dir>', 'dataset folder (HARVEST_OUT, default ./data)')
   .option('--min-score <x>', 'leave out samples scoring below this', unit)
+  .option('--privacy <mode>', PRIVACY_HELP)
   .option('--json', 'print the manifest as JSON on stdout'));
 
 export function registerTrainingExportCommands(program: Command): Command {
@@ -76,11 +82,12 @@ export function registerTrainingExportCommands(program: Command): Command {
     .addOption(choice('--continuation <mode>', 'turn: one assistant message a side; trajectory: the whole first window', ['turn', 'trajectory'], 'turn'))
     .option('--min-margin <x>', 'least outcome-score gap of a bead pair', unit, 0.2)
     .option('--min-link-confidence <x>', 'least session-to-bead link confidence', unit, 0.5)
+    .option('--privacy <mode>', PRIVACY_HELP)
     .option('--json', 'print the counts as JSON on stdout')
-    .action(async (o: { out: string; data?: string; format: DpoFormat; continuation: 'turn' | 'trajectory'; minMargin: number; minLinkConfidence: number; json?: boolean }) => {
+    .action(async (o: { out: string; data?: string; format: DpoFormat; continuation: 'turn' | 'trajectory'; minMargin: number; minLinkConfidence: number; privacy?: string; json?: boolean }) => {
       const out = resolve(o.out);
       if (!out.endsWith('.jsonl')) throw new UserError(`--out ${o.out} is not a .jsonl file`, 2, 'name the file to write, e.g. --out pairs.jsonl');
-      const r = await exportDpo(dataDir(o), out, { format: o.format, continuation: o.continuation, minMargin: o.minMargin, minLinkConfidence: o.minLinkConfidence });
+      const r = await exportDpo(dataDir(o), out, { format: o.format, continuation: o.continuation, minMargin: o.minMargin, minLinkConfidence: o.minLinkConfidence, privacy: loadPrivacy(process.env, o.privacy) });
       if (o.json) process.stdout.write(JSON.stringify({ out, format: o.format, ...r }) + '\n');
       else {
         const src = Object.entries(r.bySource).map(([k, v]) => `${k}=${v}`).join(' ') || '-';
@@ -99,7 +106,7 @@ export function registerTrainingExportCommands(program: Command): Command {
       if (o.target === 'openai' && o.withMetadata) throw new UserError('OpenAI fine-tuning refuses lines with a metadata key', 2, 'drop --with-metadata, or use --target trl');
       const opts = openAiOptions(o.target, { arguments: o.arguments, reasoning: o.reasoning });
       const out = resolve(o.out);
-      printManifest(await runSftExport(dataDir(o), out, openAiFormat(opts), { minScore: o.minScore, withMetadata: o.withMetadata }), out, o.json);
+      printManifest(await runSftExport(dataDir(o), out, openAiFormat(opts), { minScore: o.minScore, withMetadata: o.withMetadata, privacy: loadPrivacy(process.env, o.privacy) }), out, o.json);
     });
 
   sftCommand(exp, 'llamafactory', 'LLaMA-Factory ShareGPT lines (function_call / observation, system and tools columns) per role and split, with dataset_info.json and manifest.json')
@@ -109,7 +116,7 @@ export function registerTrainingExportCommands(program: Command): Command {
     .action(async (o: SftFlags & { reasoning: 'think' | 'drop'; callText: 'think' | 'drop' }) => {
       const out = resolve(o.out);
       const fmt = llamaFactoryFormat({ reasoning: o.reasoning, callText: o.callText });
-      printManifest(await runSftExport(dataDir(o), out, fmt, { minScore: o.minScore, withMetadata: o.withMetadata }), out, o.json);
+      printManifest(await runSftExport(dataDir(o), out, fmt, { minScore: o.minScore, withMetadata: o.withMetadata, privacy: loadPrivacy(process.env, o.privacy) }), out, o.json);
     });
 
   sftCommand(exp, 'sharegpt', 'lora-forge ShareGPT: <role>_train.jsonl per role, gastown_train.jsonl, gastown_val.jsonl, dataset_info.json and manifest.json (split per session)')
@@ -117,7 +124,7 @@ export function registerTrainingExportCommands(program: Command): Command {
     .option('--with-metadata', 'keep each sample\'s metadata in its line')
     .action(async (o: SftFlags & { thinking: 'keep' | 'drop' }) => {
       const out = resolve(o.out);
-      printManifest(await exportShareGpt(dataDir(o), out, { minScore: o.minScore, withMetadata: o.withMetadata, thinking: o.thinking }), out, o.json);
+      printManifest(await exportShareGpt(dataDir(o), out, { minScore: o.minScore, withMetadata: o.withMetadata, thinking: o.thinking, privacy: loadPrivacy(process.env, o.privacy) }), out, o.json);
     });
   return exp;
 }

@@ -15,6 +15,7 @@ import { registerRunCommand } from './run.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerJobsCommand } from './jobs.ts';
 import { registerShardsCommand } from './shards.ts';
+import { registerScanCommand } from './scan.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerReposCommand(program);
@@ -32,4 +33,5 @@ export function registerExtraCommands(program: Command): void {
   registerStatusCommand(program);
   registerJobsCommand(program);
   registerShardsCommand(program);
+  registerScanCommand(program);
 }

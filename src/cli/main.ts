@@ -1,7 +1,7 @@
 // The `harvest` command line. Each command lives in its own file; this one wires them to flags.
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig, ConfigError, type HarvestConfig } from '../config.ts';
+import { loadConfig, loadPrivacy, ConfigError, type HarvestConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { UserError } from '../user-error.ts';
 import { TOKENIZER_NAMES, isTokenizerName, type TokenizerName } from '../transforms/tokens/tokenizer.ts';
@@ -34,6 +34,9 @@ function sampleOverrides(o: { maxTokens?: number; tokenizer?: string; contextSte
     ...(o.contextSteps !== undefined ? { contextSteps: o.contextSteps } : {}),
   };
 }
+const PRIVACY_HELP = 'what to redact beyond secrets: default, publish (every layer), or layers (HARVEST_PRIVACY)';
+/** The config override of a --privacy flag (none without one: HARVEST_PRIVACY then decides). */
+const privacyOverride = (spec: string | undefined): Partial<HarvestConfig> => (spec ? { privacy: loadPrivacy(process.env, spec) } : {});
 
 /** Loads config with command-line overrides and makes sure Redis answers (or starts a private one). */
 async function withRedis(overrides: Partial<HarvestConfig>, fn: (cfg: HarvestConfig) => Promise<void>): Promise<void> {
@@ -82,9 +85,10 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
     .option('--max-tokens <n>', 'token budget of a sample, chat template included (HARVEST_MAX_TOKENS, default 4096)', int)
     .option('--tokenizer <name>', `tokenizer budgets are counted with: ${TOKENIZER_NAMES.join(', ')} (HARVEST_TOKENIZER, default qwen3)`)
     .option('--context-steps <n>', 'repeat up to N earlier steps as untrained context (HARVEST_CONTEXT_STEPS, default 0)', nonNegative)
+    .option('--privacy <mode>', PRIVACY_HELP)
     .action(async (o) => {
       if (!['keep', 'drop'].includes(o.thinking)) throw new InvalidArgumentError('--thinking takes keep or drop');
-      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), thinking: o.thinking, ...sampleOverrides(o) }, async (cfg) => {
+      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), thinking: o.thinking, ...sampleOverrides(o), ...privacyOverride(o.privacy) }, async (cfg) => {
         const { backfill } = await import('./backfill.ts');
         await backfill(cfg, o, log);
       });
@@ -99,6 +103,7 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
     .option('--max-tokens <n>', 'token budget of a sample (HARVEST_MAX_TOKENS, default 4096)', int)
     .option('--tokenizer <name>', `tokenizer budgets are counted with (HARVEST_TOKENIZER): ${TOKENIZER_NAMES.join(', ')}`)
     .option('--context-steps <n>', 'earlier steps repeated as untrained context (HARVEST_CONTEXT_STEPS)', nonNegative)
+    .option('--privacy <mode>', PRIVACY_HELP)
     .action(async (o) => {
       const per: Record<string, number> = {};
       let def: number | undefined;
@@ -108,7 +113,7 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
         if (k) per[k] = n;
         else def = n;
       }
-      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), ...(def ? { concurrency: def } : {}), ...sampleOverrides(o) }, async (cfg) => {
+      await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), ...(def ? { concurrency: def } : {}), ...sampleOverrides(o), ...privacyOverride(o.privacy) }, async (cfg) => {
         const { runWorkerProcess } = await import('../../workers/main.ts');
         await runWorkerProcess(cfg, log, { queues: o.queues?.split(',').filter(Boolean), concurrency: per });
       });

@@ -3,13 +3,15 @@
 // outcomes, preference pairs, what was dropped and why), written to DIR/report.html.
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
+import { loadConfig, processPrivacy } from '../config.ts';
 import { gatherReport, type ReportData } from '../pipeline/dataset-report.ts';
 import { writeFileAtomic } from '../sinks/shards/shard-files.ts';
 import { renderReportHtml } from '../sinks/report/html.ts';
+import { scrubDeep } from '../transforms/scrub.ts';
 
 export async function writeReport(dataDir: string, htmlPath = join(dataDir, 'report.html')): Promise<{ path: string; data: ReportData }> {
-  const data = await gatherReport(dataDir);
+  // The report names folders and counts; under HARVEST_PRIVACY=publish its paths lose their user too.
+  const data = scrubDeep(await gatherReport(dataDir), {}, processPrivacy());
   await writeFileAtomic(htmlPath, renderReportHtml(data));
   return { path: htmlPath, data };
 }

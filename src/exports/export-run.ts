@@ -18,6 +18,7 @@ import { JsonlFileWriter, type TrainingFileInfo } from '../sinks/training-files.
 import { UserError } from '../user-error.ts';
 import { sampleProblems } from '../model/sample-rules.ts';
 import type { Rule, RuleBreak } from './rules.ts';
+import { scrubDeep, type ScrubOptions } from '../transforms/scrub.ts';
 
 export const EXPORT_MANIFEST_SCHEMA_VERSION = 2;
 
@@ -44,6 +45,8 @@ export interface SampleSelection {
   minScore?: number;
   /** Keep each sample's metadata in its line (added after the check: the target ignores it). */
   withMetadata?: boolean;
+  /** Scrubbed again with these options: a dataset built without `publish` can be exported with it. */
+  privacy?: ScrubOptions;
 }
 
 export interface ExportManifest {
@@ -128,7 +131,9 @@ export async function runSftExport(dataDir: string, outDir: string, format: SftF
   await file('gastown_train.jsonl');
   await file('gastown_val.jsonl');
   try {
-    for await (const { sample, split, role } of selectSamples(dataDir, sel, counts)) {
+    for await (const selected of selectSamples(dataDir, sel, counts)) {
+      const { split, role } = selected;
+      const sample = sel.privacy ? scrubDeep(selected.sample, counts, sel.privacy) : selected.sample;
       const line = format.render(sample, counts);
       if (!line) {
         addCount(counts, 'skipped_not_expressible');
@@ -156,7 +161,7 @@ export async function runSftExport(dataDir: string, outDir: string, format: SftF
     sample_schema_version: SCHEMA_VERSION,
     created_at: new Date().toISOString(),
     dataset: dataDir,
-    options: { ...format.options, ...(sel.minScore ? { min_score: sel.minScore } : {}), ...(sel.withMetadata ? { with_metadata: true } : {}) },
+    options: { ...format.options, ...(sel.minScore ? { min_score: sel.minScore } : {}), ...(sel.withMetadata ? { with_metadata: true } : {}), ...(sel.privacy?.layers ? { privacy: sel.privacy.layers } : {}) },
     split_rule: 'metadata.split of each sample (per session: a hash of the root session id)',
     files,
     extras: extras.map((x) => x.name),

@@ -8,7 +8,8 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Job, Queue } from 'bullmq';
 import type { Express, RequestHandler } from 'express';
 import type { QueueInfo } from '../../queues/index.ts';
-import { scrubDeep, scrubText } from '../transforms/scrub.ts';
+import { processPrivacy } from '../config.ts';
+import { scrubberFor } from '../transforms/scrub.ts';
 import { refuseWritesWhenReadOnly, requestAccess } from './auth.ts';
 
 export const BOARD_PATH = '/board';
@@ -24,7 +25,9 @@ export function boardMutatingRoutes(basePath = BOARD_PATH): { method: string; ro
     });
 }
 
-const scrub = <T>(v: T): T => scrubDeep(v, {});
+// harvest's own secrets (and what HARVEST_PRIVACY adds) are known by value, not only by shape.
+const scrubText = (s: string, counts = {}): string => scrubberFor(processPrivacy()).text(s, counts);
+const scrub = <T>(v: T): T => scrubberFor(processPrivacy()).deep(v, {});
 
 /** Scrubs what formatters cannot reach: the error text and stack trace of a failed job. */
 function scrubbedJob<J extends Job>(job: J): J {

@@ -20,7 +20,7 @@ import { addCount, type Counts } from '../model/session.ts';
 import { readDataset } from '../sinks/shards/dataset-reader.ts';
 import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { outcomeScore } from '../transforms/outcome-score.ts';
-import { scrubDeep } from '../transforms/scrub.ts';
+import { scrubDeep, type ScrubOptions } from '../transforms/scrub.ts';
 import type { BranchPreference, Continuation } from '../transforms/branch-preference.ts';
 
 export type PairSource = 'bead' | 'pi_branch';
@@ -37,11 +37,13 @@ export interface DpoOptions {
   minLinkConfidence?: number;
   /** Most pairs per bead and role (default 4). */
   maxPairsPerBead?: number;
+  /** What scrubbing redacts beyond secrets: a dataset built without `publish` can be exported with it. */
+  privacy?: ScrubOptions;
 }
 
 /** Messages as a pair carries them: scrubbed again (links and pairs are built from stored samples). */
-function scrubbed(msgs: readonly SampleMessage[], counts: Counts): SampleMessage[] {
-  return scrubDeep(msgs as SampleMessage[], counts);
+function scrubbed(msgs: readonly SampleMessage[], counts: Counts, privacy?: ScrubOptions): SampleMessage[] {
+  return scrubDeep(msgs as SampleMessage[], counts, privacy);
 }
 
 /** The specs of both sides, once each by name. */
@@ -159,9 +161,9 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
 
   for (const { pref, m } of branchPairs) {
     const pair: DpoPair = {
-      prompt: scrubbed(pref.prompt, counts),
-      chosen: scrubbed(pref.chosen, counts),
-      rejected: scrubbed(pref.rejected, counts),
+      prompt: scrubbed(pref.prompt, counts, opts.privacy),
+      chosen: scrubbed(pref.chosen, counts, opts.privacy),
+      rejected: scrubbed(pref.rejected, counts, opts.privacy),
       tools: pref.tools ?? [],
       metadata: {
         source: 'pi_branch',
@@ -245,9 +247,9 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
       continue;
     }
     const pair: DpoPair = {
-      prompt: scrubbed(a.prompt, counts),
-      chosen: scrubbed(a.reply, counts),
-      rejected: scrubbed(b.reply, counts),
+      prompt: scrubbed(a.prompt, counts, opts.privacy),
+      chosen: scrubbed(a.reply, counts, opts.privacy),
+      rejected: scrubbed(b.reply, counts, opts.privacy),
       tools: mergeTools(cs!.tools, rs!.tools),
       metadata: {
         source: 'bead',

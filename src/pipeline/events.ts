@@ -8,7 +8,7 @@ import type { PointSink } from '../model/point.ts';
 import { PermanentWriteError } from '../sinks/influx/errors.ts';
 import type { ShardWriter } from '../sinks/shards/shard-writer.ts';
 import type { LedgerEntry, RecordLedger } from '../state/record-ledger.ts';
-import { scrubText } from '../transforms/scrub.ts';
+import { scrubberFor, type ScrubOptions } from '../transforms/scrub.ts';
 
 export interface EventSinks {
   writer: ShardWriter;
@@ -17,6 +17,8 @@ export interface EventSinks {
   ledger: RecordLedger;
   /** Records an action in the PR's action list (for `attemptsBefore`). */
   recordAction: (r: Extract<EventRecord, { type: 'action_taken' }>) => Promise<void>;
+  /** What scrubbing redacts beyond secrets (config `privacy`). */
+  privacy?: ScrubOptions;
 }
 
 /** InfluxDB refused the point for good; the event is in the shards, the job should not retry. */
@@ -30,10 +32,11 @@ export interface EventResult {
 }
 
 /** Free text an orchestrator or agent wrote may carry a secret. */
-export function scrubEvent(r: EventRecord, counts: Counts): EventRecord {
-  if (r.type === 'action_taken') return { ...r, reason: scrubText(r.reason, counts) };
-  if (r.type === 'outcome') return { ...r, detail: scrubText(r.detail, counts) };
-  return r.cwd !== undefined ? { ...r, cwd: scrubText(r.cwd, counts) } : r;
+export function scrubEvent(r: EventRecord, counts: Counts, privacy?: ScrubOptions): EventRecord {
+  const s = scrubberFor(privacy);
+  if (r.type === 'action_taken') return { ...r, reason: s.text(r.reason, counts) };
+  if (r.type === 'outcome') return { ...r, detail: s.text(r.detail, counts) };
+  return r.cwd !== undefined ? { ...r, cwd: s.text(r.cwd, counts) } : r;
 }
 
 const ledgerEntry = (id: string): LedgerEntry => {
@@ -50,7 +53,7 @@ export async function processEvent(record: EventRecord, sinks: EventSinks): Prom
     counts.events_repeated = 1;
     return { written: false, counts };
   }
-  const r = scrubEvent(record, counts);
+  const r = scrubEvent(record, counts, sinks.privacy);
   // Points first: InfluxDB overwrites a point with the same series and time, so a retry is harmless.
   let refused: PermanentWriteError | null = null;
   try {

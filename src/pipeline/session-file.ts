@@ -6,7 +6,7 @@ import { addCount, mergeCounts, type Counts, type Runtime } from '../model/sessi
 import { readSessionFile } from '../sources/readers.ts';
 import { sessionToSamples } from './session-samples.ts';
 import { attachSessionOutcomes, type BeadLookupSource } from './session-outcomes.ts';
-import { scrubDeep } from '../transforms/scrub.ts';
+import { scrubberFor, type ScrubOptions } from '../transforms/scrub.ts';
 import type { Session } from '../model/session.ts';
 import type { TokenizerName } from '../transforms/tokens/tokenizer.ts';
 import type { Sample } from '../model/sample.ts';
@@ -40,6 +40,8 @@ export interface SessionFileOptions {
    * of 2000 chars, so anything above a few KiB only costs memory and scrubbing time.
    */
   maxFieldChars?: number;
+  /** What scrubbing redacts beyond secrets (config `privacy`). */
+  privacy?: ScrubOptions;
   /** Encoded bytes per claim/write/commit round (default WRITE_BATCH_BYTES). */
   writeBatchBytes?: number;
 }
@@ -145,16 +147,18 @@ export async function processSessionFile(
       maxTokens: opts.maxTokens,
       tokenizer: opts.tokenizer,
       contextSteps: opts.contextSteps,
+      privacy: opts.privacy,
     });
     // The reader already counted the session's turns; the transforms count theirs under other keys.
     const { turns: _turns, ...transformCounts } = out.counts;
     mergeCounts(counts, transformCounts);
+    const scrub = scrubberFor(opts.privacy).forSession(session);
     const outcomes = await attachSessionOutcomes(session, out.samples, deps.beads, { townRoot: opts.townRoot, thinking: opts.thinking });
     mergeCounts(counts, outcomes.counts);
     for (const s of outcomes.samples) {
       // Links and preference pairs are built from the raw session: scrub what they carry.
-      if (s.metadata.beads !== undefined) s.metadata.beads = scrubDeep(s.metadata.beads, counts);
-      if (s.metadata.preferences !== undefined) s.metadata.preferences = scrubDeep(s.metadata.preferences, counts);
+      if (s.metadata.beads !== undefined) s.metadata.beads = scrub.deep(s.metadata.beads, counts);
+      if (s.metadata.preferences !== undefined) s.metadata.preferences = scrub.deep(s.metadata.preferences, counts);
       samples.push(s);
     }
   }

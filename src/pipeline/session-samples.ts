@@ -13,7 +13,7 @@ import { normalizeToolResults } from '../transforms/normalize.ts';
 import { systemPromptFor } from '../transforms/role-prompts.ts';
 import { detectRole, type RoleEvidence, type RoleSignal } from '../transforms/role.ts';
 import { assessSample } from '../transforms/score.ts';
-import { scrubSession } from '../transforms/scrub.ts';
+import { scrubSession, type ScrubOptions } from '../transforms/scrub.ts';
 import { DEFAULT_VAL_PERCENT, splitFor } from '../transforms/split.ts';
 import { StepMessageCache, type ThinkingMode } from '../transforms/step-messages.ts';
 import { tileEpisodes, DEFAULT_MAX_TOKENS, type Tile } from '../transforms/tile-episodes.ts';
@@ -37,6 +37,8 @@ export interface SessionSampleOptions {
   /** Earlier steps repeated before a sample's trained steps as context (default 0). */
   contextSteps?: number;
   maxToolResultChars?: number;
+  /** What scrubbing redacts beyond secrets. */
+  privacy?: ScrubOptions;
 }
 
 export interface SessionSamples {
@@ -178,7 +180,7 @@ const countAssistant = (turns: readonly Turn[], from: number): number => {
  */
 export function sessionToSamples(raw: Session, opts: SessionSampleOptions): SessionSamples {
   const counts: Counts = {};
-  const session = scrubSession(raw, counts);
+  const session = scrubSession(raw, counts, opts.privacy);
   mergeCounts(counts, {
     sessions: 1,
     turns: session.turns.length,

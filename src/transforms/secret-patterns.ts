@@ -1,109 +1,95 @@
 /**
- * The secrets scrubbing looks for, in the order they are tried: specific formats before generic
- * ones (sk-ant- before sk-, an AWS secret before any `secret=` assignment, a JWT before the Bearer
- * header that carries it). Each match becomes `[REDACTED:<kind>]`.
+ * The secrets scrubbing looks for, in the order they are tried: private keys, then provider tokens
+ * (secrets/provider-tokens.ts), JWTs, credentials in URLs and commands (secrets/credentials.ts),
+ * then the generic shapes: an AWS secret, an Authorization header or cookie, any `secret=`
+ * assignment. Specific before generic: sk-ant- before sk-, a JWT before the Bearer header that
+ * carries it. Each match becomes `[REDACTED:<kind>]`.
  */
-export interface SecretRule {
-  kind: string;
-  /** Cheap test run before `pattern`: the rule is skipped when the text lacks it. */
-  trigger: RegExp;
-  /** Global pattern. With a named group `secret`, only that part is replaced; the rest is kept. */
-  pattern: RegExp;
-  /** When present, a match is only redacted if this accepts the secret part. */
-  accept?: (secret: string, match: string, groups: Record<string, string | undefined>) => boolean;
-}
+import { CREDENTIAL_RULES } from './secrets/credentials.ts';
+import { PROVIDER_RULES } from './secrets/provider-tokens.ts';
+import { ASSIGN, looksLikeSecretValue, VALUE, type SecretRule } from './secrets/rule.ts';
 
-// Values that are references, placeholders or numbers, not secrets.
-const PLACEHOLDER =
-  /^(?:true|false|null|none|nil|undefined|string|str|bytes|number|int|integer|bool|boolean|object|any|optional|required|secret|password|token|redacted|changeme|example|placeholder|dummy|test|your[_-]?\w*|x{3,}|\*{3,}|\.{3,}|-+)$/i;
-const NUMBER = /^[-+]?\d+(?:\.\d+)?$/;
-const REFERENCE = /^(?:\$|%|\{\{|#\{|@)/;
-const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
-const IDENTIFIER = /^[A-Za-z_]+$/;
+export { looksLikeSecretValue, type SecretRule };
 
-/** True when an assigned value looks like a literal secret rather than code, a type or a placeholder. */
-export function looksLikeSecretValue(value: string, quoted: boolean, minLength = 6): boolean {
-  if (value.trim().length < minLength || NUMBER.test(value) || REFERENCE.test(value) || PLACEHOLDER.test(value)) return false;
-  // `sk-ant-...` in docs: an elided value is an example, never a real secret.
-  if (value.startsWith('[REDACTED') || value.includes('...') || value.includes('…')) return false;
-  // Unquoted bare words and dotted names are code: `token: string`, `password = config.password`.
-  if (!quoted && (IDENTIFIER.test(value) || DOTTED.test(value))) return false;
-  return true;
-}
-
-// Names that say "the value is a secret": `password`, `GITHUB_TOKEN`, `api_key`, `client_secret`, ...
-const SECRET_WORDS = String.raw`pass(?:wd|word)|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?`;
+// Names that say "the value is a secret": `password`, `GITHUB_TOKEN`, `api_key`, `client_secret`,
+// `DB_PASS`, `AccountKey`, ... A bare `pass` only as a word of its own (not `bypass`, `passes`).
+const SECRET_WORDS = String.raw`pass(?:wd|word|phrase)|(?<![A-Za-z])pass(?![a-z])|secret|token|api[_-]?key|access[_-]?key|account[_-]?key|private[_-]?key|credentials?`;
 
 /** A whole key (object field, env var) whose string value is a secret whatever it looks like. */
-export const SECRET_FIELD_NAME = new RegExp(String.raw`(?:${SECRET_WORDS}|(?:secret|client)[_-]?key|authorization|cookie)s?$`, 'i');
+export const SECRET_FIELD_NAME = new RegExp(String.raw`(?:${SECRET_WORDS}|(?:secret|client)[_-]?key|authorization|cookie|^auth)s?$`, 'i');
 
-// A key's closing quote (JSON, or JSON escaped inside a string), the separator, an opening quote.
-const ASSIGN = String.raw`(?:\\?["'])?[ \t]*[:=][ \t]*(?:\\?(?<q>["']))?`;
-const VALUE = String.raw`(?<secret>[^\s"'\x60\\,;(){}\[\]<>]+)`;
+// A key that names a secret, then words that make it about the secret rather than the secret itself.
+const NOT_THE_SECRET = /[_.-](?:type|types|count|counts|url|uri|endpoint|file|path|dir|name|names|id|ids|length|len|limit|ttl|expiry|expires(?:_at|_in)?|env|var|header|prefix|format|kind|mode|source|usage|budget|field|key_id|hint|help|label|policy|scope|scopes)$/i;
+
 const PEM_BODY = String.raw`[A-Za-z0-9+/=\s\\:,.()-]`;
 
-export const SECRET_RULES: readonly SecretRule[] = [
-  {
-    kind: 'private_key',
-    trigger: /PRIVATE KEY/,
-    // A block cut short (by truncation) is redacted up to the first character a key cannot hold.
-    pattern: new RegExp(
-      String.raw`-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----${PEM_BODY}*?(?:-----END \1PRIVATE KEY\2-----|(?=${PEM_BODY.replace('[', '[^')})|$)`,
-      'g',
-    ),
-  },
-  { kind: 'jwt', trigger: /eyJ/, pattern: /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g },
-  {
-    kind: 'github_token',
-    trigger: /gh[opsur]_|github_pat_/,
-    pattern: /\b(?:gh[opsur]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g,
-  },
-  { kind: 'anthropic_key', trigger: /sk-ant-/, pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
-  {
-    kind: 'openai_key',
-    trigger: /sk-/,
-    pattern: /\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{32,})/g,
-  },
-  { kind: 'stripe_key', trigger: /k_(?:live|test)_/, pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g },
-  { kind: 'slack_token', trigger: /xox[abposr]-/, pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  { kind: 'huggingface_token', trigger: /hf_/, pattern: /\bhf_[A-Za-z0-9]{30,}\b/g },
-  { kind: 'npm_token', trigger: /npm_/, pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
-  { kind: 'gitlab_token', trigger: /glpat-/, pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g },
-  {
-    kind: 'google_token',
-    trigger: /ya29\.|1\/\//,
-    pattern: /\bya29\.[A-Za-z0-9_-]{20,}|(?<![\w/:.])1\/\/[A-Za-z0-9_-]{35,}/g,
-  },
-  { kind: 'aws_access_key_id', trigger: /AKIA|ASIA/, pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g },
+/**
+ * True when a base64url segment is a JOSE header: a JSON object naming `alg`, `typ`, `enc`, `kid`
+ * or `cty`. One that does not decode whole (cut short) counts when it starts as JSON does (`eyJ`).
+ */
+function jwtHeader(segment: string): boolean {
+  const json = Buffer.from(segment.replace(/=+$/, ''), 'base64url').toString('utf8').trim();
+  if (json.startsWith('{') && json.endsWith('}')) return /"(?:alg|typ|enc|kid|cty)"\s*:/.test(json);
+  return segment.startsWith('eyJ');
+}
+
+const PRIVATE_KEY: SecretRule = {
+  kind: 'private_key',
+  words: ['private key'],
+  // A block cut short (by truncation) is redacted up to the first character a key cannot hold.
+  pattern: new RegExp(
+    String.raw`-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----${PEM_BODY}*?(?:-----END \1PRIVATE KEY\2-----|(?=${PEM_BODY.replace('[', '[^')})|$)`,
+    'g',
+  ),
+};
+
+const JWT: SecretRule = {
+  kind: 'jwt',
+  // A JSON header encodes to `ey` (`{"`, `{ "`) or `ew` (`{\n`, `{\r\n`, `{\t`).
+  prefixes: ['ey', 'ew'],
+  pattern: /\b(?<h>e[wy][A-Za-z0-9_-]{8,}={0,2})\.[A-Za-z0-9_-]{10,}={0,2}\.(?:[A-Za-z0-9_-]{10,}={0,2}(?:\.[A-Za-z0-9_-]{10,}){0,2}|(?![A-Za-z0-9_-]))/g,
+  accept: (_secret, _match, groups) => jwtHeader(groups.h ?? ''),
+};
+
+const GENERIC_RULES: readonly SecretRule[] = [
   {
     kind: 'aws_secret_key',
-    trigger: /secret/i,
+    words: ['secret'],
     pattern: new RegExp(
-      String.raw`(?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)${ASSIGN}(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`,
+      String.raw`(?:aws[_-]?secret[_-]?access[_-]?key|aws[_-]?secret[_-]?key|secret[_-]?access[_-]?key)(?:${ASSIGN}|\\?["']?[ \t]+)(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`,
       'gi',
     ),
   },
   {
     kind: 'auth_header',
-    trigger: /bearer|authorization/i,
+    words: ['bearer', 'authorization'],
     pattern: new RegExp(
-      String.raw`\b(?:(?<header>(?:proxy-)?authorization)${ASSIGN}(?:(?:bearer|basic|token|bot|digest)[ \t]+)?|bearer[ \t]+)(?<secret>[A-Za-z0-9._~+/=-]{8,})`,
+      String.raw`\b(?:(?<header>(?:proxy-)?authorization)${ASSIGN}(?:(?:bearer|basic|token|bot|digest|apikey|sso-key)[ \t]+)?|bearer[ \t]+)(?<secret>[A-Za-z0-9._~+/=:-]{8,})`,
       'gi',
     ),
     // In prose "bearer" is a word: a bare one needs a token-like value (a digit, 16+ chars).
     accept: (secret, _match, groups) =>
-      groups.header !== undefined ? !/^[a-z]+$/.test(secret) : secret.length >= 16 && /\d/.test(secret),
+      groups.header !== undefined ? !/^[a-z]+$/.test(secret) && looksLikeSecretValue(secret, true, 8) : secret.length >= 16 && /\d/.test(secret),
+  },
+  {
+    kind: 'cookie',
+    words: ['cookie'],
+    // `Cookie: a=b; c=d` as a header (curl -H, HTTP dumps): the whole value is credentials.
+    pattern: /\b(?:set-)?cookie[ \t]*:[ \t]*(?<secret>[^\s=;"'\\]+=[^\s;"'\\]{8,}(?:;[ \t]*[^\s=;"'\\]+=[^\s;"'\\]*)*)/gi,
+    accept: (secret) => /\d/.test(secret) && !secret.startsWith('[REDACTED'),
   },
   {
     kind: 'secret_assignment',
-    trigger: new RegExp(SECRET_WORDS, 'i'),
-    pattern: new RegExp(String.raw`(?:${SECRET_WORDS})s?(?:[_.-][A-Za-z0-9]+)*${ASSIGN}${VALUE}`, 'gi'),
-    accept: (secret, _match, groups) => looksLikeSecretValue(secret, groups.q !== undefined),
+    words: ['pass', 'secret', 'token', 'api', 'access', 'account', 'private', 'credential'],
+    pattern: new RegExp(String.raw`(?:${SECRET_WORDS})s?(?<tail>(?:[_.-][A-Za-z0-9]+)*)${ASSIGN}${VALUE}`, 'gi'),
+    accept: (secret, _match, groups) => !NOT_THE_SECRET.test(groups.tail ?? '') && looksLikeSecretValue(secret, groups.q !== undefined),
   },
 ];
 
-/** Every kind a redaction can be counted under (`redacted_<kind>`). */
-export const SECRET_KINDS: readonly string[] = [...SECRET_RULES.map((r) => r.kind), 'secret_field'];
+export const SECRET_RULES: readonly SecretRule[] = [PRIVATE_KEY, ...PROVIDER_RULES, JWT, ...CREDENTIAL_RULES, ...GENERIC_RULES];
 
-/** One pass over the text finds whether any rule could match at all. */
-export const ANY_SECRET_TRIGGER = new RegExp(SECRET_RULES.map((r) => r.trigger.source).join('|'), 'i');
+/** Kinds the layers after the rules count under (entropy, exact values, personal data). */
+export const LAYER_KINDS = ['high_entropy', 'generic_secret', 'harvest_secret', 'env_value', 'custom', 'email', 'home_user', 'machine_name'] as const;
+
+/** Every kind a redaction can be counted under (`redacted_<kind>`). */
+export const SECRET_KINDS: readonly string[] = [...new Set([...SECRET_RULES.map((r) => r.kind), 'secret_field', ...LAYER_KINDS])];

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Counts } from '../../src/model/session.ts';
-import { SECRET_KINDS } from '../../src/transforms/secret-patterns.ts';
 import { scrubDeep, scrubText } from '../../src/transforms/scrub.ts';
 
 const alnum = (n: number, seed = 7): string => {
@@ -67,8 +66,6 @@ test('every kind is found, replaced by its marker and counted', () => {
     assert.equal(counts[`redacted_${kind}`], 1, `${kind}: counts ${JSON.stringify(counts)} for ${text}`);
     assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 1, `${kind}: one redaction only ${JSON.stringify(counts)}`);
   }
-  const kinds = new Set(CASES.map((c) => c[0]));
-  for (const kind of SECRET_KINDS) if (kind !== 'secret_field') assert.ok(kinds.has(kind), `no test for ${kind}`);
 });
 
 test('what surrounds a secret is kept', () => {

@@ -9,6 +9,8 @@ import type { LineProtocolWriter } from '../line-protocol/replay.ts';
 import { GroupCommitSink, type GroupCommitOptions } from './group-commit.ts';
 import { InfluxV1Sink } from './v1.ts';
 import { InfluxV2Sink } from './v2.ts';
+import { ScrubbingPointSink } from './scrubbing-sink.ts';
+import type { ScrubOptions } from '../../transforms/scrub.ts';
 
 export interface PointSinkConfig {
   influxUrl?: string;
@@ -27,6 +29,8 @@ export interface PointSinkConfig {
   timeoutMs?: number;
   /** Batch concurrent writes into one request (default on: 5000 points / 50 ms); false: off. */
   groupCommit?: GroupCommitOptions | false;
+  /** What scrubbing redacts from points beyond secrets (config `privacy`). */
+  privacy?: ScrubOptions;
 }
 
 export type PointSinkKind = 'influx-v2' | 'influx-v1' | 'line-protocol-files';
@@ -100,6 +104,7 @@ export async function createPointSink(config: PointSinkConfig): Promise<Configur
       writerId: config.writerId,
       maxFileBytes: config.maxFileBytes,
     }));
-  if (config.groupCommit === false) return base;
-  return new GroupCommitSink(base, config.groupCommit ?? {});
+  // Scrubbed before batching: a caller's points are cleaned in its own write, not in a shared batch.
+  const batched = config.groupCommit === false ? base : new GroupCommitSink(base, config.groupCommit ?? {});
+  return new ScrubbingPointSink(batched, config.privacy);
 }
