@@ -5,6 +5,7 @@ import { SESSION_FILE_QUEUE, SESSION_FILE_DESCRIPTION, sessionFileJobOptions } f
 import { EVENTS_QUEUE, EVENTS_DESCRIPTION, eventJobOptions } from './events.ts';
 import { BEADS_QUEUE, BEADS_DESCRIPTION, beadsJobOptions } from './beads.ts';
 import { PR_POLL_QUEUE, PR_POLL_DESCRIPTION, prPollJobOptions } from './pr-poll.ts';
+import { GENERATE_QUEUE, GENERATE_DESCRIPTION, generateJobOptions } from './generate.ts';
 
 export interface QueueInfo {
   name: string;
@@ -19,6 +20,7 @@ export const QUEUES: QueueInfo[] = [
   { name: EVENTS_QUEUE, description: EVENTS_DESCRIPTION, jobOptions: eventJobOptions },
   { name: BEADS_QUEUE, description: BEADS_DESCRIPTION, jobOptions: beadsJobOptions },
   { name: PR_POLL_QUEUE, description: PR_POLL_DESCRIPTION, jobOptions: prPollJobOptions },
+  { name: GENERATE_QUEUE, description: GENERATE_DESCRIPTION, jobOptions: generateJobOptions },
 ];
 
 /** The queue called `name`, or an error naming the known ones. */

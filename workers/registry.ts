@@ -5,6 +5,7 @@ import { SESSION_FILE_QUEUE } from '../queues/session-file.ts';
 import { EVENTS_QUEUE } from '../queues/events.ts';
 import { BEADS_QUEUE } from '../queues/beads.ts';
 import { PR_POLL_QUEUE } from '../queues/pr-poll.ts';
+import { GENERATE_QUEUE } from '../queues/generate.ts';
 
 export interface ServingWorker {
   close(): Promise<void>;
@@ -22,6 +23,8 @@ export type StartWorker = (cfg: HarvestConfig, log: Logger, concurrency: number)
 export const DEFAULT_CONCURRENCY: Record<string, number> = {
   [EVENTS_QUEUE]: 256,
   [PR_POLL_QUEUE]: 4,
+  // A generator is a whole agent run: one at a time per process unless asked for more.
+  [GENERATE_QUEUE]: 1,
 };
 
 // Loaded when started: a process serving only session files never loads the GitHub client or the
@@ -31,4 +34,5 @@ export const WORKERS: Record<string, StartWorker> = {
   [EVENTS_QUEUE]: async (...a) => (await import('./events.ts')).startEventsWorker(...a),
   [BEADS_QUEUE]: async (...a) => (await import('./beads.ts')).startBeadsWorker(...a),
   [PR_POLL_QUEUE]: async (...a) => (await import('./pr-poll.ts')).startPrPollWorker(...a),
+  [GENERATE_QUEUE]: async (...a) => (await import('./generate.ts')).startGenerateWorker(...a),
 };

@@ -16,6 +16,8 @@ import { registerStatusCommand } from './status.ts';
 import { registerJobsCommand } from './jobs.ts';
 import { registerShardsCommand } from './shards.ts';
 import { registerScanCommand } from './scan.ts';
+import { registerGapsCommand } from './gaps.ts';
+import { registerGenerateCommand } from './generate.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerReposCommand(program);
@@ -34,4 +36,6 @@ export function registerExtraCommands(program: Command): void {
   registerJobsCommand(program);
   registerShardsCommand(program);
   registerScanCommand(program);
+  registerGapsCommand(program);
+  registerGenerateCommand(program);
 }

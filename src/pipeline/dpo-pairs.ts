@@ -22,8 +22,9 @@ import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { outcomeScore } from '../transforms/outcome-score.ts';
 import { scrubDeep, type ScrubOptions } from '../transforms/scrub.ts';
 import type { BranchPreference, Continuation } from '../transforms/branch-preference.ts';
+import { syntheticRepeatPairs } from './generate-pairs.ts';
 
-export type PairSource = 'bead' | 'pi_branch';
+export type PairSource = 'bead' | 'pi_branch' | 'synthetic_repeat';
 
 /** A pair as `dpoPairs` yields it. */
 export type DpoPair = PreferencePair & { metadata: PreferencePair['metadata'] & { source: PairSource } };
@@ -131,6 +132,8 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
   const margin = opts.minMargin ?? 0.2;
   const maxPerBead = opts.maxPairsPerBead ?? 4;
   const emitted = new Set<string>();
+  // Repeats of generated scenarios (src/pipeline/generate-pairs.ts).
+  for await (const p of syntheticRepeatPairs(dataDir, { minMargin: opts.minMargin }, counts)) yield p as DpoPair;
 
   // Pass 1: branch material (held until the abandoned sides' scores are known) and linked starts.
   const branchPairs: { pref: BranchPreference; m: Record<string, unknown> }[] = [];

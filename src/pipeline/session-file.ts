@@ -20,6 +20,8 @@ export interface SessionFileInput {
   runtime: Runtime;
   /** One session of a file that holds many (an OpenCode store): its id. */
   sessionKey?: string;
+  /** Set on every sample's metadata (a generated session's `synthetic` and `generator`). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface SessionFileOptions {
@@ -159,6 +161,7 @@ export async function processSessionFile(
       // Links and preference pairs are built from the raw session: scrub what they carry.
       if (s.metadata.beads !== undefined) s.metadata.beads = scrub.deep(s.metadata.beads, counts);
       if (s.metadata.preferences !== undefined) s.metadata.preferences = scrub.deep(s.metadata.preferences, counts);
+      if (input.metadata) Object.assign(s.metadata, input.metadata);
       samples.push(s);
     }
   }
