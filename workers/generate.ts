@@ -3,23 +3,23 @@
 // A job names its command only as one of the templates this worker was configured with
 // (HARVEST_GENERATOR, or the --command of an inline `harvest generate`): Redis is not a way to run
 // arbitrary programs on a worker's host.
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { HarvestConfig } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import { PermanentJobError } from '../src/pipeline/session-file.ts';
 import { runGenerateJob } from '../src/pipeline/generate-job.ts';
 import { generatedSessionsRoot, generatorConfig, programExists, type GeneratorConfig } from '../src/pipeline/generate-config.ts';
 import { misplacedRoles } from '../src/pipeline/generate-sandbox.ts';
 import { systemPromptFor } from '../src/transforms/role-prompts.ts';
-import { scrubText } from '../src/transforms/scrub.ts';
+import { scrubberFor } from '../src/transforms/scrub.ts';
+import { processPrivacy, type HarvestConfig } from '../src/config.ts';
 import { RecordLedger } from '../src/state/record-ledger.ts';
 import { FileLedger } from '../src/state/file-ledger.ts';
 import { RunStats } from '../src/state/run-stats.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
 import { WorkerMetrics } from '../src/state/worker-metrics.ts';
-import { stat } from 'node:fs/promises';
 import { observeJobMetrics } from './job-metrics.ts';
 import { isFinalFailure, startShardOwner } from './shard-owner.ts';
 import { WorkerUnavailableError } from './unavailable.ts';
@@ -105,7 +105,7 @@ export async function startGenerateWorker(cfg: HarvestConfig, log: Logger, concu
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = isFinalFailure(job, err);
-    log.warn({ job: job.id, role: job.data.role, attempt: job.attemptsMade, final }, `generate job failed: ${scrubText(err.message, {})}`);
+    log.warn({ job: job.id, role: job.data.role, attempt: job.attemptsMade, final }, `generate job failed: ${scrubberFor(processPrivacy()).text(err.message, {})}`);
     if (final && job.data.runId) void runs.addOnce(job.data.runId, job.id ?? '', { generate_failed: 1 }).catch(() => undefined);
   });
   worker.on('error', (err) => log.error({ err }, 'generate worker error'));

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, type HarvestConfig } from '../config.ts';
+import { loadConfig, processPrivacy, type HarvestConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import type { Counts } from '../model/session.ts';
 import { UserError } from '../user-error.ts';
@@ -13,7 +13,7 @@ import { parseCommandTemplate, resolveProgram } from '../pipeline/generate-comma
 import { gapAllocation, planRole, readScenarios, type Scenario } from '../pipeline/generate-plan.ts';
 import { GENERATABLE_ROLES, isGeneratableRole } from '../pipeline/generate-sandbox.ts';
 import { RunStats } from '../state/run-stats.ts';
-import { scrubText } from '../transforms/scrub.ts';
+import { scrubberFor } from '../transforms/scrub.ts';
 import { clientConnection } from '../../queues/connection.ts';
 import { enqueueGenerateJobs, generateQueue, scenarioKey, type GenerateJob } from '../../queues/generate.ts';
 import { ensureRedis } from './ensure-redis.ts';
@@ -113,7 +113,7 @@ export async function generate(cfg: HarvestConfig, o: GenerateOptions): Promise<
     const failures: GenerateSummary['failures'] = [];
     for (const id of ids) {
       const job = await queue.getJob(id);
-      if (job && (await job.getState()) === 'failed') failures.push({ job: id, role: job.data.role, reason: scrubText(job.failedReason ?? '', {}) });
+      if (job && (await job.getState()) === 'failed') failures.push({ job: id, role: job.data.role, reason: scrubberFor(processPrivacy()).text(job.failedReason ?? '', {}) });
     }
     const samples: Record<string, number> = {};
     for (const [k, v] of Object.entries(counts)) if (k.startsWith('samples.')) samples[k.slice('samples.'.length)] = v;

@@ -133,7 +133,7 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
   const maxPerBead = opts.maxPairsPerBead ?? 4;
   const emitted = new Set<string>();
   // Repeats of generated scenarios (src/pipeline/generate-pairs.ts).
-  for await (const p of syntheticRepeatPairs(dataDir, { minMargin: opts.minMargin }, counts)) yield p as DpoPair;
+  for await (const p of syntheticRepeatPairs(dataDir, { minMargin: opts.minMargin, privacy: opts.privacy }, counts)) yield p as DpoPair;
 
   // Pass 1: branch material (held until the abandoned sides' scores are known) and linked starts.
   const branchPairs: { pref: BranchPreference; m: Record<string, unknown> }[] = [];

@@ -9,7 +9,7 @@
 import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { Counts } from '../model/session.ts';
-import { scrubText } from '../transforms/scrub.ts';
+import { scrubberFor, type Scrubber } from '../transforms/scrub.ts';
 import { commandName, expandCommand, generatorEnv, runtimeOfCommand } from './generate-command.ts';
 import { runGenerator } from './generate-run.ts';
 import { jobFolders, type GeneratableRole } from './generate-sandbox.ts';
@@ -76,14 +76,14 @@ async function reusable(sessions: string): Promise<{ path: string } | null> {
   }
 }
 
-function describeFailure(exit: Awaited<ReturnType<typeof runGenerator>>, timeoutMs: number): string {
-  const stderr = exit.stderrTail ? `; stderr: ${scrubText(exit.stderrTail, {})}` : '';
+function describeFailure(exit: Awaited<ReturnType<typeof runGenerator>>, timeoutMs: number, scrub: Scrubber): string {
+  const stderr = exit.stderrTail ? `; stderr: ${scrub.text(exit.stderrTail, {})}` : '';
   if (exit.timedOut) return `generator timed out after ${Math.round(timeoutMs / 1000)} s and its process group was killed${stderr}`;
   if (exit.aborted) return `generator stopped: the worker is shutting down${stderr}`;
   return `generator ${exit.code !== null ? `exited with code ${exit.code}` : `was killed by ${exit.signal}`}${stderr}`;
 }
 
-async function generate(input: GenerateJobInput, s: GenerateSettings, signal?: AbortSignal): Promise<{ path: string; via: 'stdout' | 'sessions' | 'pi' }> {
+async function generate(input: GenerateJobInput, s: GenerateSettings, scrub: Scrubber, signal?: AbortSignal): Promise<{ path: string; via: 'stdout' | 'sessions' | 'pi' }> {
   const folders = jobFolders(s.generateDir, s.townRoot, input.role, input.jobId);
   // A fresh start: what a failed attempt left would be mistaken for this run's output.
   await rm(folders.cwd, { recursive: true, force: true });
@@ -102,7 +102,7 @@ async function generate(input: GenerateJobInput, s: GenerateSettings, signal?: A
   if (exit.spawnError) {
     throw new PermanentJobError(`could not start the generator ${argv[0]}: ${exit.spawnError}; install it or set HARVEST_GENERATOR (or --command)`);
   }
-  if (exit.timedOut || exit.aborted || exit.code !== 0) throw new GeneratorFailedError(describeFailure(exit, s.timeoutMs));
+  if (exit.timedOut || exit.aborted || exit.code !== 0) throw new GeneratorFailedError(describeFailure(exit, s.timeoutMs, scrub));
   const found = await findGeneratedSession({ lastStdoutLine: exit.lastStdoutLine, sessions: folders.sessions, cwd: folders.cwd, piAgentDir: s.piAgentDir });
   if (!found) {
     throw new GeneratorFailedError(
@@ -122,11 +122,13 @@ export async function runGenerateJob(
   signal?: AbortSignal,
 ): Promise<GenerateJobResult> {
   const folders = jobFolders(settings.generateDir, settings.townRoot, input.role, input.jobId);
+  // The error text and the prompt in metadata get the same scrubbing as the samples.
+  const scrub = scrubberFor(sessionOpts.privacy);
   const prior = await reusable(folders.sessions);
-  const found = prior ? { path: prior.path, via: 'reused' as const } : await generate(input, settings, signal);
+  const found = prior ? { path: prior.path, via: 'reused' as const } : await generate(input, settings, scrub, signal);
   const root = await rootOf(found.path, sessionOpts.roots);
   if (!root) throw new PermanentJobError(`${found.path}: the generated session is outside the configured roots (${sessionOpts.roots.join(', ')})`);
-  const prompt = scrubText(input.prompt, {});
+  const prompt = scrub.text(input.prompt, {});
   const res = await processSessionFile(
     {
       path: found.path,

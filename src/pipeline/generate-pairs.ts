@@ -11,13 +11,15 @@ import type { ToolSpec } from '../model/tool-spec.ts';
 import { addCount, type Counts } from '../model/session.ts';
 import { readDataset } from '../sinks/shards/dataset-reader.ts';
 import { samplesRootOf } from '../sinks/shards/samples-root.ts';
-import { scrubDeep } from '../transforms/scrub.ts';
+import { scrubberFor, type ScrubOptions } from '../transforms/scrub.ts';
 
 export interface RepeatPairOptions {
   /** Least outcome gap between chosen and rejected (default 0.2). */
   minMargin?: number;
   /** Most pairs per scenario (default 4). */
   maxPairsPerScenario?: number;
+  /** What scrubbing redacts beyond secrets (as `harvest export dpo --privacy`). */
+  privacy?: ScrubOptions;
 }
 
 export const DEFAULT_REPEAT_MARGIN = 0.2;
@@ -73,6 +75,7 @@ export async function* syntheticRepeatPairs(dataDir: string, opts: RepeatPairOpt
   if (!root) return;
   const margin = opts.minMargin ?? DEFAULT_REPEAT_MARGIN;
   const maxPairs = opts.maxPairsPerScenario ?? 4;
+  const scrub = scrubberFor(opts.privacy);
 
   // Pass 1: each synthetic session's outcome, grouped by scenario.
   const groups = new Map<string, Map<string, RunOutcome>>();
@@ -150,9 +153,9 @@ export async function* syntheticRepeatPairs(dataDir: string, opts: RepeatPairOpt
     }
     const scenarioKey = p.key.split('\0')[1];
     const pair: PreferencePair = {
-      prompt: scrubDeep(ca.prompt, counts),
-      chosen: scrubDeep(ca.reply, counts),
-      rejected: scrubDeep(rb.reply, counts),
+      prompt: scrub.deep(ca.prompt, counts),
+      chosen: scrub.deep(ca.reply, counts),
+      rejected: scrub.deep(rb.reply, counts),
       tools: toolsOf(a.tools, b.tools),
       metadata: {
         source: 'synthetic_repeat',
