@@ -8,6 +8,7 @@
 import { int, type PointRecord } from '../src/model/point.ts';
 import { createGithubClient } from '../src/sources/github/client.ts';
 import { observeRepository } from '../src/sources/github/pull-requests.ts';
+import { blankPrSnapshot } from '../src/sources/github/snapshot.ts';
 import { GroupCommitSink } from '../src/sinks/influx/group-commit.ts';
 import { InfluxV1Sink } from '../src/sinks/influx/v1.ts';
 import { toPrObservation } from '../src/transforms/pr-observation.ts';
@@ -44,6 +45,7 @@ async function requestsPerPoll(): Promise<{ requests: number; ms: number }> {
 /** `polls` polls' worth of pr_observation points, 50 PRs each, distinct series and times. */
 function pollPoints(polls: number, start: number): PointRecord[][] {
   const base = {
+    ...blankPrSnapshot('dappcore/core', 0),
     repo: 'dappcore/core', title: 'bench', author: 'bench', isDraft: false, mergeable: 'MERGEABLE', mergeStateStatus: 'CLEAN',
     reviewDecision: null, autoMerge: null, baseRefName: 'main', headRefName: 'b', additions: 1, deletions: 1, changedFiles: 1,
     labels: ['bench'], lastForcePushAt: null, reviews: [], reviewThreads: [{ isResolved: false }],
