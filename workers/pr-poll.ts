@@ -20,6 +20,7 @@ import { PermanentWriteError } from '../src/sinks/influx/errors.ts';
 import { InvalidPointError } from '../src/sinks/line-protocol/encode.ts';
 import { attemptsBefore } from '../src/state/pr-actions.ts';
 import { OpenSets } from '../src/state/pr-open-sets.ts';
+import { PrLifecycleStore } from '../src/state/pr-lifecycles.ts';
 import { WorkerRegistry } from '../src/state/worker-registry.ts';
 import { githubRateLimitKey } from '../src/ops/snapshot.ts';
 import { PR_POLL_QUEUE, canonicalizeSchedule, enqueuePoll, prPollJobSchema, prPollQueue, type PrPollJob } from '../queues/pr-poll.ts';
@@ -111,6 +112,7 @@ export async function startPrPollWorker(
   const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId }));
   const queue = prPollQueue(ctx, state);
   const openSets = new OpenSets(state, cfg.prefix);
+  const lifecycles = new PrLifecycleStore(state, cfg.prefix);
   const registry = new WorkerRegistry(state, cfg.prefix);
   const beat = () => registry.beat(workerId, { host: hostname(), queues: [PR_POLL_QUEUE], pid: process.pid });
   await beat();
@@ -154,6 +156,7 @@ export async function startPrPollWorker(
         openSets,
         followUp: followUp(data.inline === true),
         onRateLimit: saveRateLimit,
+        onWritten: async (written) => void (await lifecycles.applyPoints(written)),
         onObserved: (at) => {
           observedAt = at;
           return at === priorAt ? undefined : job.updateProgress({ ...progress, observedAt: at });
@@ -220,6 +223,7 @@ export async function startPrPollWorker(
       closing ??= (async () => {
         clearInterval(timer);
         await worker.close();
+        await lifecycles.close();
         await points.close();
         await client.close();
         await queue.close();

@@ -9,6 +9,11 @@
 //               the ones in sample metadata), else taken from `metadata.beads`.
 //   pi_branch   a pi session's active path against an abandoned branch from the same branch point
 //               (the material `attachSessionOutcomes` put on the active sample).
+//   pr, pr_bead two sessions (same role) on the same PR, or on the same bead through different
+//               PRs: one whose work merged, one whose work was sent back for fixes or whose PR was
+//               closed (src/transforms/pr-pairs.ts). Judged against the PR lifecycles rebuilt from
+//               the history under `<data>/events/` and `<data>/points/` when present (fresher than
+//               the sample metadata), else from `metadata.prs`.
 // Every pair records its source, both sides' scores and why it qualified; every text is scrubbed.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -20,10 +25,14 @@ import { addCount, type Counts } from '../model/session.ts';
 import { readDataset } from '../sinks/shards/dataset-reader.ts';
 import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { outcomeScore } from '../transforms/outcome-score.ts';
+import { filesHistory } from '../analysis/history.ts';
+import { prKey, type PrLifecycle } from '../model/pr.ts';
+import { buildPrLifecycles } from '../transforms/pr-lifecycle.ts';
+import { pairSideOf, selectPrPairs, type PairSide } from '../transforms/pr-pairs.ts';
 import { scrubDeep } from '../transforms/scrub.ts';
 import type { BranchPreference, Continuation } from '../transforms/branch-preference.ts';
 
-export type PairSource = 'bead' | 'pi_branch';
+export type PairSource = 'bead' | 'pi_branch' | 'pr' | 'pr_bead';
 
 /** A pair as `dpoPairs` yields it. */
 export type DpoPair = PreferencePair & { metadata: PreferencePair['metadata'] & { source: PairSource } };
@@ -37,6 +46,8 @@ export interface DpoOptions {
   minLinkConfidence?: number;
   /** Most pairs per bead and role (default 4). */
   maxPairsPerBead?: number;
+  /** PR lifecycles by `prKey` (e.g. rebuilt from InfluxDB); default: rebuilt from the folder's files. */
+  prLifecycles?: Map<string, PrLifecycle>;
 }
 
 /** Messages as a pair carries them: scrubbed again (links and pairs are built from stored samples). */
@@ -82,7 +93,15 @@ interface Judged extends SessionSide {
   reason: string;
 }
 
-async function loadLifecycles(beadsRoot: string, ids: Set<string>, counts: Counts): Promise<Map<string, BeadLifecycle>> {
+/** The PR lifecycles the folder's recorded history gives (none when it has no events or points). */
+async function loadPrLifecycles(dataDir: string): Promise<Map<string, PrLifecycle>> {
+  if (!existsSync(join(dataDir, 'events')) && !existsSync(join(dataDir, 'points'))) return new Map();
+  const h = filesHistory(dataDir);
+  const counts: Counts = {};
+  return buildPrLifecycles({ observations: h.observations({}, counts), actions: h.actions({}, counts), outcomes: h.outcomes({}, counts) });
+}
+
+export async function loadBeadLifecycles(beadsRoot: string, ids: Set<string>, counts: Counts): Promise<Map<string, BeadLifecycle>> {
   const out = new Map<string, BeadLifecycle>();
   if (!existsSync(beadsRoot) || ids.size === 0) return out;
   for await (const r of readDataset(beadsRoot, counts)) {
@@ -134,6 +153,7 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
   const branchPairs: { pref: BranchPreference; m: Record<string, unknown> }[] = [];
   const abandonedScore = new Map<string, number>();
   const sides: SessionSide[] = [];
+  const prSides: PairSide[] = [];
   const readCounts: Counts = {};
   for await (const r of readDataset(samplesRoot, readCounts)) {
     const m = r.value.metadata as Record<string, unknown> | undefined;
@@ -145,6 +165,10 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
       if (!abandonedScore.has(key)) abandonedScore.set(key, s);
     }
     if (Array.isArray(m.preferences)) for (const pref of m.preferences as BranchPreference[]) branchPairs.push({ pref, m });
+    if (m.branch === 'active' && opensSession && Array.isArray(m.prs) && m.prs.length) {
+      const side = pairSideOf(m);
+      if (side) prSides.push(side);
+    }
     if (m.branch === 'active' && opensSession && Array.isArray(m.beads)) {
       for (const link of m.beads as StoredLink[]) {
         if (link.confidence < minConf) continue;
@@ -194,7 +218,7 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
   }
 
   // Bead pairs: judge every side against the freshest lifecycle, then pair within bead and role.
-  const lifecycles = await loadLifecycles(join(dataDir, 'beads'), new Set(sides.map((s) => s.link.bead_id)), {});
+  const lifecycles = await loadBeadLifecycles(join(dataDir, 'beads'), new Set(sides.map((s) => s.link.bead_id)), {});
   const groups = new Map<string, Judged[]>();
   for (const s of sides) {
     const j = judge(s, lifecycles.get(s.link.bead_id));
@@ -226,10 +250,12 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
       }
     }
   }
-  if (planned.length === 0) return;
+  const prLifecycles = prSides.length ? (opts.prLifecycles ?? (await loadPrLifecycles(dataDir))) : new Map<string, PrLifecycle>();
+  const prPlanned = selectPrPairs(prSides, (repo, n) => prLifecycles.get(prKey(repo, n)), { minMargin: margin, minLinkConfidence: minConf, maxPairsPerGroup: maxPerBead });
+  if (planned.length === 0 && prPlanned.length === 0) return;
 
   // Pass 2: the conversations of the sessions that take part.
-  const need = new Set(planned.flatMap((p) => [p.c.recordId, p.r.recordId]));
+  const need = new Set([...planned.flatMap((p) => [p.c.recordId, p.r.recordId]), ...prPlanned.flatMap((p) => [p.chosen.recordId, p.rejected.recordId])]);
   const convs = new Map<string, { messages: SampleMessage[]; tools: ToolSpec[] }>();
   for await (const r of readDataset(samplesRoot, {})) {
     const id = r.value.metadata?.record_id;
@@ -274,6 +300,52 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
     if (emitted.has(pair.metadata.pair_id)) continue;
     emitted.add(pair.metadata.pair_id);
     addCount(counts, 'pairs.bead');
+    yield pair;
+  }
+
+  for (const p of prPlanned) {
+    const cs = convs.get(p.chosen.recordId);
+    const rs = convs.get(p.rejected.recordId);
+    const a = cs ? splitFirstTurn(cs.messages, mode) : null;
+    const b = rs ? splitFirstTurn(rs.messages, mode) : null;
+    if (!a || !b) {
+      addCount(counts, 'pr_pairs_without_reply');
+      continue;
+    }
+    const pair: DpoPair = {
+      prompt: scrubbed(a.prompt, counts),
+      chosen: scrubbed(a.reply, counts),
+      rejected: scrubbed(b.reply, counts),
+      tools: mergeTools(cs!.tools, rs!.tools),
+      metadata: {
+        source: p.source,
+        role: p.role,
+        ...(p.source === 'pr'
+          ? { pr: p.group }
+          : { bead_id: p.group, prs: { chosen: `${p.chosen.work.repo}#${p.chosen.work.number}`, rejected: `${p.rejected.work.repo}#${p.rejected.work.number}` } }),
+        chosen_session: p.chosen.sessionId,
+        rejected_session: p.rejected.sessionId,
+        chosen_record: p.chosen.recordId,
+        rejected_record: p.rejected.recordId,
+        runtime: p.chosen.runtime,
+        models: { chosen: p.chosen.model, rejected: p.rejected.model },
+        continuation: mode,
+        prompts_match: JSON.stringify(a.prompt) === JSON.stringify(b.prompt),
+        scores: { chosen: p.chosen.work.score, rejected: p.rejected.work.score },
+        quality_scores: { chosen: p.chosen.quality, rejected: p.rejected.quality },
+        work_end: { chosen: p.chosen.work.end, rejected: p.rejected.work.end },
+        why: p.why,
+        pair_id: '',
+      },
+    };
+    if (JSON.stringify(pair.chosen) === JSON.stringify(pair.rejected)) {
+      addCount(counts, 'pr_pairs_identical');
+      continue;
+    }
+    pair.metadata.pair_id = pairId(pair);
+    if (emitted.has(pair.metadata.pair_id)) continue;
+    emitted.add(pair.metadata.pair_id);
+    addCount(counts, `pairs.${p.source}`);
     yield pair;
   }
 }

@@ -120,6 +120,7 @@ export function toPrObservation(
     fields.checks_unseen = int(checksTotal - checks.total);
     fields.threads_unseen = int(threadsTotal - pr.reviewThreads.length);
   }
+  if (pr.createdAt) fields.created_at = pr.createdAt;
   if (pr.headCommit?.oid) fields.head_sha = pr.headCommit.oid;
   if (pr.compare) {
     fields.commits_ahead = int(pr.compare.aheadBy);
