@@ -261,91 +261,57 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
     const id = r.value.metadata?.record_id;
     if (typeof id === 'string' && need.has(id)) convs.set(id, { messages: r.value.messages as SampleMessage[], tools: (r.value.tools ?? []) as ToolSpec[] });
   }
-  for (const { c, r, bead } of planned) {
-    const cs = convs.get(c.recordId);
-    const rs = convs.get(r.recordId);
-    const a = cs ? splitFirstTurn(cs.messages, mode) : null;
-    const b = rs ? splitFirstTurn(rs.messages, mode) : null;
-    if (!a || !b) {
-      addCount(counts, 'bead_pairs_without_reply');
-      continue;
-    }
-    const pair: DpoPair = {
-      prompt: scrubbed(a.prompt, counts),
-      chosen: scrubbed(a.reply, counts),
-      rejected: scrubbed(b.reply, counts),
-      tools: mergeTools(cs!.tools, rs!.tools),
+  // Both kinds pair two sessions' samples the same way: the chosen one's prompt, each side's reply.
+  type PlanMetadata = { source: PairSource; role: string; why: string; scores: { chosen: number | null; rejected: number | null }; [k: string]: unknown };
+  const plans: { chosen: string; rejected: string; kind: string; metadata: PlanMetadata }[] = [
+    ...planned.map(({ c, r, bead }) => ({
+      chosen: c.recordId, rejected: r.recordId, kind: 'bead',
       metadata: {
-        source: 'bead',
-        role: c.role,
-        bead_id: bead,
-        chosen_session: c.sessionId,
-        rejected_session: r.sessionId,
-        chosen_record: c.recordId,
-        rejected_record: r.recordId,
-        runtime: c.runtime,
-        continuation: mode,
-        prompts_match: JSON.stringify(a.prompt) === JSON.stringify(b.prompt),
-        scores: { chosen: c.outcome, rejected: r.outcome },
-        quality_scores: { chosen: c.score, rejected: r.score },
+        source: 'bead' as const, role: c.role, bead_id: bead,
+        chosen_session: c.sessionId, rejected_session: r.sessionId, chosen_record: c.recordId, rejected_record: r.recordId, runtime: c.runtime,
+        scores: { chosen: c.outcome, rejected: r.outcome }, quality_scores: { chosen: c.score, rejected: r.score },
         why: `same bead ${bead}, same role ${c.role}: chosen ${c.reason || c.end}, rejected ${r.reason || r.end} (${r.end})`,
-        pair_id: '',
       },
-    };
-    if (JSON.stringify(pair.chosen) === JSON.stringify(pair.rejected)) {
-      addCount(counts, 'bead_pairs_identical');
-      continue;
-    }
-    pair.metadata.pair_id = pairId(pair);
-    if (emitted.has(pair.metadata.pair_id)) continue;
-    emitted.add(pair.metadata.pair_id);
-    addCount(counts, 'pairs.bead');
-    yield pair;
-  }
-
-  for (const p of prPlanned) {
-    const cs = convs.get(p.chosen.recordId);
-    const rs = convs.get(p.rejected.recordId);
-    const a = cs ? splitFirstTurn(cs.messages, mode) : null;
-    const b = rs ? splitFirstTurn(rs.messages, mode) : null;
-    if (!a || !b) {
-      addCount(counts, 'pr_pairs_without_reply');
-      continue;
-    }
-    const pair: DpoPair = {
-      prompt: scrubbed(a.prompt, counts),
-      chosen: scrubbed(a.reply, counts),
-      rejected: scrubbed(b.reply, counts),
-      tools: mergeTools(cs!.tools, rs!.tools),
+    })),
+    ...prPlanned.map((p) => ({
+      chosen: p.chosen.recordId, rejected: p.rejected.recordId, kind: 'pr',
       metadata: {
-        source: p.source,
-        role: p.role,
+        source: p.source, role: p.role,
         ...(p.source === 'pr'
           ? { pr: p.group }
           : { bead_id: p.group, prs: { chosen: `${p.chosen.work.repo}#${p.chosen.work.number}`, rejected: `${p.rejected.work.repo}#${p.rejected.work.number}` } }),
-        chosen_session: p.chosen.sessionId,
-        rejected_session: p.rejected.sessionId,
-        chosen_record: p.chosen.recordId,
-        rejected_record: p.rejected.recordId,
-        runtime: p.chosen.runtime,
-        models: { chosen: p.chosen.model, rejected: p.rejected.model },
-        continuation: mode,
-        prompts_match: JSON.stringify(a.prompt) === JSON.stringify(b.prompt),
-        scores: { chosen: p.chosen.work.score, rejected: p.rejected.work.score },
-        quality_scores: { chosen: p.chosen.quality, rejected: p.rejected.quality },
+        chosen_session: p.chosen.sessionId, rejected_session: p.rejected.sessionId, chosen_record: p.chosen.recordId, rejected_record: p.rejected.recordId,
+        runtime: p.chosen.runtime, models: { chosen: p.chosen.model, rejected: p.rejected.model },
+        scores: { chosen: p.chosen.work.score, rejected: p.rejected.work.score }, quality_scores: { chosen: p.chosen.quality, rejected: p.rejected.quality },
         work_end: { chosen: p.chosen.work.end, rejected: p.rejected.work.end },
         why: p.why,
-        pair_id: '',
       },
+    })),
+  ];
+  for (const plan of plans) {
+    const cs = convs.get(plan.chosen);
+    const rs = convs.get(plan.rejected);
+    const a = cs ? splitFirstTurn(cs.messages, mode) : null;
+    const b = rs ? splitFirstTurn(rs.messages, mode) : null;
+    if (!a || !b) {
+      addCount(counts, `${plan.kind}_pairs_without_reply`);
+      continue;
+    }
+    const pair: DpoPair = {
+      prompt: scrubbed(a.prompt, counts),
+      chosen: scrubbed(a.reply, counts),
+      rejected: scrubbed(b.reply, counts),
+      tools: mergeTools(cs!.tools, rs!.tools),
+      metadata: { ...plan.metadata, continuation: mode, prompts_match: JSON.stringify(a.prompt) === JSON.stringify(b.prompt), pair_id: '' },
     };
     if (JSON.stringify(pair.chosen) === JSON.stringify(pair.rejected)) {
-      addCount(counts, 'pr_pairs_identical');
+      addCount(counts, `${plan.kind}_pairs_identical`);
       continue;
     }
     pair.metadata.pair_id = pairId(pair);
     if (emitted.has(pair.metadata.pair_id)) continue;
     emitted.add(pair.metadata.pair_id);
-    addCount(counts, `pairs.${p.source}`);
+    addCount(counts, `pairs.${plan.metadata.source}`);
     yield pair;
   }
 }

@@ -163,21 +163,18 @@ export interface SessionOutcome {
   beads: string[];
 }
 
+/** The confidence-weighted mean of scores, the strongest confidence, and the ids that counted. */
+function confidenceMean(items: { id: string; confidence: number; score: number }[]): { score: number; confidence: number; ids: string[] } | null {
+  const w = items.reduce((n, x) => n + x.confidence, 0);
+  if (w === 0) return null;
+  const sum = items.reduce((n, x) => n + x.confidence * x.score, 0);
+  return { score: round(sum / w), confidence: Math.max(...items.map((x) => x.confidence)), ids: items.map((x) => x.id) };
+}
+
 /** Confidence-weighted mean of the scored links; null when none has an outcome yet. */
 export function sessionOutcome(scored: { link: BeadLink; outcome: OutcomeScore | null }[]): SessionOutcome | null {
-  let w = 0;
-  let sum = 0;
-  let conf = 0;
-  const beads: string[] = [];
-  for (const { link, outcome } of scored) {
-    if (!outcome) continue;
-    w += link.confidence;
-    sum += link.confidence * outcome.score;
-    conf = Math.max(conf, link.confidence);
-    beads.push(link.bead_id);
-  }
-  if (w === 0) return null;
-  return { score: round(sum / w), confidence: conf, beads };
+  const m = confidenceMean(scored.flatMap(({ link, outcome }) => (outcome ? [{ id: link.bead_id, confidence: link.confidence, score: outcome.score }] : [])));
+  return m && { score: m.score, confidence: m.confidence, beads: m.ids };
 }
 
 /** What the session's own work came to on the PR. */
@@ -244,19 +241,9 @@ export interface SessionPrOutcome {
 
 /** Confidence-weighted mean over the PRs the session wrote (relation author) that have ended. */
 export function sessionPrOutcome(scored: { link: PrLink; outcome: PrOutcomeScore | null }[]): SessionPrOutcome | null {
-  let w = 0;
-  let sum = 0;
-  let conf = 0;
-  const prs: string[] = [];
-  for (const { link, outcome } of scored) {
-    if (!outcome || link.relation !== 'author') continue;
-    w += link.confidence;
-    sum += link.confidence * outcome.score;
-    conf = Math.max(conf, link.confidence);
-    prs.push(`${link.repo}#${link.number}`);
-  }
-  if (w === 0) return null;
-  return { score: round(sum / w), confidence: conf, prs };
+  const m = confidenceMean(scored.flatMap(({ link, outcome }) =>
+    (outcome && link.relation === 'author' ? [{ id: `${link.repo}#${link.number}`, confidence: link.confidence, score: outcome.score }] : [])));
+  return m && { score: m.score, confidence: m.confidence, prs: m.ids };
 }
 
 export interface CombinedScore {

@@ -2,7 +2,7 @@
 // same bead through different PRs, ended differently: one's work merged, the other's was closed
 // unmerged or sent back for fixes. Pure: it reads sample metadata (`metadata.prs`, `metadata.beads`)
 // and, when given, the freshest PR lifecycles (a PR that merged after the sample was written is
-// judged as merged); the messages of the two samples make the pair.
+// judged as merged); `dpoPairs` makes the pair from the two samples' messages.
 //
 //   source `pr`       same PR: the session whose work merged against one whose work was sent back
 //                     (or whose PR was closed: a PR reopened and finished by another session)
@@ -164,31 +164,4 @@ export function selectPrPairs(
   }
   const taken = new Set<string>();
   return [...pairUp(byPr, 'pr', opts, taken), ...pairUp(byBead, 'pr_bead', opts, taken)];
-}
-
-/** A message as samples carry them: enough to split a conversation into prompt and reply. */
-export interface PairMessage {
-  role: string;
-  content?: unknown;
-  tool_calls?: { function: { name: string } }[];
-  name?: string;
-}
-
-/**
- * Prompt (the system message and the task, up to the first user message) and the reply after it:
- * `turn` takes the first assistant message, `trajectory` everything up to the next user message,
- * ending on an assistant message. Null when the sample has no user message followed by a reply.
- */
-export function splitAtFirstReply<M extends PairMessage>(messages: readonly M[], mode: 'turn' | 'trajectory' = 'turn'): { prompt: M[]; reply: M[] } | null {
-  const u = messages.findIndex((m) => m.role === 'user');
-  if (u === -1 || messages[u + 1]?.role !== 'assistant') return null;
-  const prompt = messages.slice(0, u + 1);
-  let reply: M[];
-  if (mode === 'turn') reply = [messages[u + 1]];
-  else {
-    const next = messages.findIndex((m, i) => i > u && m.role === 'user');
-    reply = messages.slice(u + 1, next === -1 ? messages.length : next);
-  }
-  while (reply.length && reply[reply.length - 1].role !== 'assistant') reply = reply.slice(0, -1);
-  return reply.length ? { prompt, reply } : null;
 }

@@ -4,7 +4,7 @@
 // the history's header.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -22,6 +22,7 @@ import { prOutcomeScore } from '../../src/transforms/outcome-score.ts';
 import { BEADS, EVENTS, OBSERVATIONS, OPUS, REPO, SESSIONS, SHA2A, SHA3C, SONNET, T, at, sampleOf, writeDatasetFolder } from '../support/pr-history.ts';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis.ts';
 import { runCli } from '../support/harvest-cli.ts';
+import { writeReport } from '../../src/cli/report.ts';
 
 const actions = (events: EventRecord[]) => events.flatMap((e) => (e.type === 'action_taken' ? [{ id: e.id, repo: e.repo, pr: e.pr, atMs: atMs(e), action: e.action, session: e.session }] : []));
 const outcomes = (events: EventRecord[]) => events.flatMap((e) => (e.type === 'outcome' ? [{ id: e.id, repo: e.repo, pr: e.pr, atMs: atMs(e), result: e.result }] : []));
@@ -214,6 +215,17 @@ describe('PR outcomes over a hand-made history', () => {
       assert.deepEqual(harness.groups.map((g) => [g.key, g.sessions, g.prs.opened, g.prs.merged]), [['claude', 4, 3, 3], ['pi', 3, 3, 1]]);
       const role = await gatherCompare(dir, filesHistory(dir), 'role', { sinceMs: Date.parse('2026-03-01') });
       assert.deepEqual(role.groups.map((g) => [g.key, g.sessions, g.prs.opened]), [['polecat', 6, 5], ['crew', 1, 0]]);
+    });
+
+    test('the report shows the comparison: a bar per rate with its interval, per model', async () => {
+      const { path, data } = await writeReport(dir, join(dir, 'report.html'));
+      assert.deepEqual(data.compare!.groups.map((g) => g.key), [OPUS, SONNET], 'all time: 4 sessions each (S0 too), then by name');
+      const html = await readFile(path, 'utf8');
+      assert.match(html, /<svg class="chart" id="chart-compare"/);
+      assert.match(html, /claude-opus-4, merge rate: 100% \(3 of 3\), 95% interval 44%-100%/);
+      assert.match(html, /claude-sonnet-4, first-try merge rate: 0% \(0 of 2\), 95% interval 0%-66%/);
+      assert.match(html, /claude-sonnet-4, bead first-try close rate: 0% \(0 of 2\)/);
+      assert.equal((html.match(/class="interval"/g) ?? []).length, 6, 'three rates for each of two models');
     });
 
     test('harvest compare prints the same figures (table and --json)', async () => {

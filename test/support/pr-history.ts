@@ -184,20 +184,22 @@ export const BEADS: BeadLifecycle[] = [
 
 // ---------- writing it all as a dataset folder ----------
 
-/** A session's one sample: the role's system prompt, the task, the reply (the shape samples have today). */
+/** A session's one sample: the role's system prompt, the task, the reply. */
 export function sampleOf(h: HandSession, quality = 0.5): Sample {
   const s = h.session;
   return {
-    conversations: [
-      { from: 'system', value: `You are a ${h.role}.` },
-      { from: 'human', value: s.turns[0].text },
-      { from: 'gpt', value: `Working on: ${s.turns[0].text} (${s.id})` },
+    messages: [
+      { role: 'system', content: `You are a ${h.role}.` },
+      { role: 'user', content: s.turns[0].text },
+      { role: 'assistant', content: `Working on: ${s.turns[0].text} (${s.id})` },
     ],
+    tools: [],
     metadata: {
       schema_version: SCHEMA_VERSION, record_id: `${s.id}-0`, version: 1, source: s.runtime, runtime: s.runtime, format: s.format,
-      session_id: s.id, parent_session_id: null, role: h.role, split: 'train', chunk_index: 0, chunk_count: 1, branch: 'active',
+      session_id: s.id, parent_session_id: null, role: h.role, split: 'train', branch: 'active',
+      episode_index: 0, step_start: 0, step_end: 1, context_steps: 0,
       quality_score: quality, quality_components: { heuristic: quality }, model: s.models[0], models: s.models,
-      tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0 }, turn_count: s.turns.length, tool_calls: [],
+      tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0 }, token_count: 30, tokenizer: 'qwen3', token_budget: 8192,
       started_at: s.startedAt, ended_at: s.turns[1]?.timestamp ?? s.endedAt, gpt_hash: `hash-${s.id}`,
     },
   };

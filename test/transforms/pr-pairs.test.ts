@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pairSideOf, selectPrPairs, splitAtFirstReply } from '../../src/transforms/pr-pairs.ts';
+import { pairSideOf, selectPrPairs } from '../../src/transforms/pr-pairs.ts';
 
 const meta = (session: string, prs: unknown[], extra: Record<string, unknown> = {}) => ({
   record_id: `${session}-0`, session_id: session, role: 'polecat', runtime: 'pi', model: 'm', quality_score: 0.5, ended_at: '2026-05-01T01:00:00Z', prs, ...extra,
@@ -33,20 +33,4 @@ test('through a bead: two PRs, one merged and one closed; not when both sides sh
   ].map((m) => pairSideOf(m)!);
   assert.deepEqual(selectPrPairs(sides).map((p) => [p.source, p.group, p.chosen.sessionId, p.rejected.sessionId]), [['pr_bead', 'hv-1', 'a', 'b']],
     'looking at a bead (`bd show`) is not working on it');
-});
-
-test('prompt and reply from OpenAI-style messages: one assistant turn, or the trajectory up to the next user message', () => {
-  const messages = [
-    { role: 'system', content: 'sys' },
-    { role: 'user', content: 'task' },
-    { role: 'assistant', content: '', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'bash', arguments: '{}' } }] },
-    { role: 'tool', content: 'out', tool_call_id: 'c1', name: 'bash' },
-    { role: 'assistant', content: 'done' },
-    { role: 'user', content: 'more' },
-    { role: 'assistant', content: 'ok' },
-  ];
-  assert.deepEqual(splitAtFirstReply(messages, 'turn')!.reply.map((m) => m.role), ['assistant']);
-  const t = splitAtFirstReply(messages, 'trajectory')!;
-  assert.deepEqual([t.prompt.map((m) => m.role), t.reply.map((m) => m.role)], [['system', 'user'], ['assistant', 'tool', 'assistant']]);
-  assert.equal(splitAtFirstReply([{ role: 'system', content: 's' }, { role: 'user', content: 'u' }]), null);
 });
