@@ -29,10 +29,10 @@ async function requestsPerPoll(): Promise<{ requests: number; ms: number }> {
   });
   const client = createGithubClient({ token: 'bench', apiUrl: gh.url, minRequestIntervalMs: 0 });
   try {
-    await observeRepository(client, 'dappcore/core'); // warm-up: schema parse, connections
+    await observeRepository(client, 'dappcore/core', { compare: true }); // warm-up: schema parse, connections
     gh.resetRequests();
     const t0 = performance.now();
-    const obs = await observeRepository(client, 'dappcore/core');
+    const obs = await observeRepository(client, 'dappcore/core', { compare: true });
     const ms = performance.now() - t0;
     if (obs.prs.length !== OPEN_PRS) throw new Error(`expected ${OPEN_PRS} PRs, got ${obs.prs.length}`);
     return { requests: gh.requests.length, ms };

@@ -5,10 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { SessionPrLink } from '../../src/model/session.ts';
 import { readClaudeSession } from '../../src/sources/claude/read.ts';
 import { sessionPrLinks } from '../../src/pipeline/session-outcomes.ts';
 
@@ -19,15 +17,8 @@ const skip = existsSync(FILE) ? false : `no corpus at ${DIR}`;
 test('the real pr-link session links to JanDeDobbeleer/oh-my-posh#7360 as a reviewer', { skip }, async () => {
   const { session } = await readClaudeSession(FILE);
   assert.ok(session);
-  // The reader fills Session.prs from `pr-link` lines once it knows them; until then, read the line here.
-  if (!session.prs?.length) {
-    const prs: SessionPrLink[] = [];
-    for (const line of (await readFile(FILE, 'utf8')).split('\n').filter((x) => x.includes('"pr-link"'))) {
-      const v = JSON.parse(line) as { type?: string; prNumber?: number; prUrl?: string; prRepository?: string };
-      if (v?.type === 'pr-link' && v.prNumber && v.prUrl && v.prRepository) prs.push({ number: v.prNumber, url: v.prUrl, repo: v.prRepository });
-    }
-    session.prs = prs;
-  }
+  // The reader keeps the `pr-link` line as Session.prs.
+  assert.deepEqual(session.prs, [{ number: 7360, url: 'https://github.com/JanDeDobbeleer/oh-my-posh/pull/7360', repo: 'JanDeDobbeleer/oh-my-posh' }]);
   const { links, outcome } = await sessionPrLinks(session, null);
   assert.equal(links.length, 1);
   const [l] = links;
