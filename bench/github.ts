@@ -8,6 +8,7 @@
 import { int, type PointRecord } from '../src/model/point.ts';
 import { createGithubClient } from '../src/sources/github/client.ts';
 import { observeRepository } from '../src/sources/github/pull-requests.ts';
+import { blankPrSnapshot } from '../src/sources/github/snapshot.ts';
 import { GroupCommitSink } from '../src/sinks/influx/group-commit.ts';
 import { InfluxV1Sink } from '../src/sinks/influx/v1.ts';
 import { toPrObservation } from '../src/transforms/pr-observation.ts';
@@ -28,10 +29,10 @@ async function requestsPerPoll(): Promise<{ requests: number; ms: number }> {
   });
   const client = createGithubClient({ token: 'bench', apiUrl: gh.url, minRequestIntervalMs: 0 });
   try {
-    await observeRepository(client, 'dappcore/core'); // warm-up: schema parse, connections
+    await observeRepository(client, 'dappcore/core', { compare: true }); // warm-up: schema parse, connections
     gh.resetRequests();
     const t0 = performance.now();
-    const obs = await observeRepository(client, 'dappcore/core');
+    const obs = await observeRepository(client, 'dappcore/core', { compare: true });
     const ms = performance.now() - t0;
     if (obs.prs.length !== OPEN_PRS) throw new Error(`expected ${OPEN_PRS} PRs, got ${obs.prs.length}`);
     return { requests: gh.requests.length, ms };
@@ -44,6 +45,7 @@ async function requestsPerPoll(): Promise<{ requests: number; ms: number }> {
 /** `polls` polls' worth of pr_observation points, 50 PRs each, distinct series and times. */
 function pollPoints(polls: number, start: number): PointRecord[][] {
   const base = {
+    ...blankPrSnapshot('dappcore/core', 0),
     repo: 'dappcore/core', title: 'bench', author: 'bench', isDraft: false, mergeable: 'MERGEABLE', mergeStateStatus: 'CLEAN',
     reviewDecision: null, autoMerge: null, baseRefName: 'main', headRefName: 'b', additions: 1, deletions: 1, changedFiles: 1,
     labels: ['bench'], lastForcePushAt: null, reviews: [], reviewThreads: [{ isResolved: false }],

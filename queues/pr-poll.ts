@@ -1,8 +1,8 @@
 // The `pr-poll` queue: observe a repository's open pull requests (or chosen ones) on GitHub and
 // write `pr_observation` and `outcome` points. Fed by one Job Scheduler per repository (in
 // Redis: it survives restarts and fires once per tick however many workers run), by webhooks and
-// by the worker itself (mergeability not computed yet, PRs that left the open set). Job data never
-// holds the token: workers bring their own.
+// by the worker itself (mergeability not computed yet, PRs that left the open set, PRs observed
+// incompletely). Job data never holds the token: workers bring their own.
 import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -12,7 +12,7 @@ import type { QueueContext } from './connection.ts';
 export const PR_POLL_QUEUE = 'pr-poll';
 export const PR_POLL_DESCRIPTION = 'GitHub pull requests (schedules, webhooks) -> pr_observation and outcome points';
 
-export const PR_POLL_REASONS = ['schedule', 'once', 'webhook', 'unknown-mergeable', 'left-open-set'] as const;
+export const PR_POLL_REASONS = ['schedule', 'once', 'webhook', 'unknown-mergeable', 'left-open-set', 'incomplete'] as const;
 export type PrPollReason = (typeof PR_POLL_REASONS)[number];
 
 /** OWNER/NAME, as GitHub allows them. */
@@ -23,6 +23,11 @@ export const prPollJobSchema = z.object({
   /** Just these PRs (open or not); absent: every open PR of the repository. */
   numbers: z.array(z.number().int().positive()).min(1).max(1000).optional(),
   reason: z.enum(PR_POLL_REASONS),
+  /**
+   * Queued by a process that serves it itself and then exits (`harvest poll --once --inline`): its
+   * worker queues no delayed follow-up, which would otherwise run in whatever process comes next.
+   */
+  inline: z.boolean().optional(),
 });
 export type PrPollJob = z.infer<typeof prPollJobSchema>;
 
@@ -33,6 +38,9 @@ export const prPollJobOptions: JobsOptions = {
   removeOnComplete: { age: 3 * 24 * 3600, count: 2000 },
   removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
 };
+
+/** A poll a person waits for at a terminal: a few quick attempts, then the reason, in seconds. */
+export const prPollOnceJobOptions: JobsOptions = { attempts: 3, backoff: { type: 'fixed', delay: 1000 } };
 
 export function prPollQueue(ctx: QueueContext, connection: Redis): Queue<PrPollJob> {
   return new Queue<PrPollJob>(PR_POLL_QUEUE, { connection, prefix: ctx.prefix, defaultJobOptions: prPollJobOptions });
@@ -62,6 +70,19 @@ export async function scheduleRepository(queue: Queue<PrPollJob>, repo: string, 
     opts: prPollJobOptions,
   });
   return { repo: data.repo, everyMs, next: job ? job.timestamp + (job.delay ?? 0) : undefined };
+}
+
+/**
+ * Rewrites a repository's schedule under the name GitHub spells it (`nameWithOwner`), keeping its
+ * interval, when it was added in another case. False when there is no schedule or nothing to change.
+ */
+export async function canonicalizeSchedule(queue: Queue<PrPollJob>, canonical: string): Promise<boolean> {
+  const id = repoSchedulerId(canonical);
+  const s = await queue.getJobScheduler(id);
+  const data = s?.template?.data as PrPollJob | undefined;
+  if (!s || !data || data.repo === canonical || !s.every) return false;
+  await queue.upsertJobScheduler(id, { every: Number(s.every) }, { name: 'schedule', data: { ...data, repo: canonical }, opts: prPollJobOptions });
+  return true;
 }
 
 /** True when there was a schedule to remove. Its already-queued next poll goes too. */

@@ -12,6 +12,7 @@ const envSchema = z.object({
   GITHUB_WEBHOOK_SECRET: z.string().optional(),
   HARVEST_GITHUB_MIN_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
   HARVEST_UNKNOWN_RECHECK_MS: posInt.default(60_000),
+  HARVEST_INCOMPLETE_RETRY_MS: posInt.default(30_000),
   HARVEST_WEBHOOK_SETTLE_MS: z.coerce.number().int().nonnegative().default(5000),
 });
 
@@ -27,6 +28,8 @@ export interface GithubSettings {
   minRequestIntervalMs: number;
   /** A PR whose mergeability GitHub had not computed yet is observed again after this long. */
   unknownRecheckMs: number;
+  /** A PR observed incompletely (a follow-up page failed or came back short) is observed again after this long. */
+  incompleteRetryMs: number;
   /** A webhook's re-observation waits this long, so a burst of deliveries makes one job. */
   webhookSettleMs: number;
 }
@@ -46,6 +49,7 @@ export function loadGithubSettings(env: NodeJS.ProcessEnv = process.env): Github
     webhookSecret: e.GITHUB_WEBHOOK_SECRET,
     minRequestIntervalMs: e.HARVEST_GITHUB_MIN_INTERVAL_MS,
     unknownRecheckMs: e.HARVEST_UNKNOWN_RECHECK_MS,
+    incompleteRetryMs: e.HARVEST_INCOMPLETE_RETRY_MS,
     webhookSettleMs: e.HARVEST_WEBHOOK_SETTLE_MS,
   };
 }

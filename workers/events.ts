@@ -9,6 +9,7 @@ import type { Logger } from '../src/log.ts';
 import { processEvent, PointRefusedError } from '../src/pipeline/events.ts';
 import { RecordLedger } from '../src/state/record-ledger.ts';
 import { recordPrAction } from '../src/state/pr-actions.ts';
+import { PrLifecycleStore } from '../src/state/pr-lifecycles.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
 import { createPointSink } from '../src/sinks/influx/create-point-sink.ts';
 import { drainSpool, resolveSpoolPath, spoolPending } from '../src/sinks/event-spool.ts';
@@ -46,6 +47,7 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
   // deregisters on its own schedule, and must not make these open shards look abandoned.
   const workerId = `${cfg.workerId}-events`;
   const ledger = new RecordLedger(state, eventsLedgerPrefix(cfg.prefix));
+  const lifecycles = new PrLifecycleStore(state, cfg.prefix);
   const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes });
   const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId, privacy: cfg.privacy }));
   const queue = eventsQueue(ctx, state);
@@ -77,7 +79,11 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
         writer,
         points,
         ledger,
-        recordAction: (r) => recordPrAction(state, cfg.prefix, r.repo, r.pr, { id: r.id, action: r.action, atMs: atMs(r) }),
+        recordAction: async (r) => {
+          await recordPrAction(state, cfg.prefix, r.repo, r.pr, { id: r.id, action: r.action, atMs: atMs(r) });
+          await lifecycles.applyAction({ id: r.id, repo: r.repo, pr: r.pr, atMs: atMs(r), action: r.action, session: r.session });
+        },
+        recordOutcome: async (r) => void (await lifecycles.applyOutcome({ id: r.id, repo: r.repo, pr: r.pr, atMs: atMs(r), result: r.result })),
         privacy: cfg.privacy,
       });
       return { written: res.written };
@@ -115,6 +121,7 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
         await draining?.catch(() => undefined);
         await worker.close();
         workerConn.disconnect();
+        await lifecycles.close();
         await points.close();
         await writer.sealAll();
         await queue.close();

@@ -11,6 +11,7 @@ import { FileLedger } from '../src/state/file-ledger.ts';
 import { RunStats } from '../src/state/run-stats.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
 import { RedisBeadLookup } from '../src/state/bead-store.ts';
+import { RedisPrLookup } from '../src/state/pr-lifecycles.ts';
 import { WorkerMetrics } from '../src/state/worker-metrics.ts';
 import { observeJobMetrics } from './job-metrics.ts';
 import { isFinalFailure, startShardOwner } from './shard-owner.ts';
@@ -35,6 +36,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
   const files = new FileLedger(state, cfg.prefix);
   const runs = new RunStats(state, cfg.prefix);
   const beads = new RedisBeadLookup(state, cfg.prefix);
+  const prs = new RedisPrLookup(state, cfg.prefix);
   const writer = new ShardWriter({ root: samplesRoot, workerId: cfg.workerId, maxBytes: cfg.shardMaxBytes });
   const owner = await startShardOwner({
     state, prefix: cfg.prefix, workerId: cfg.workerId, queue: SESSION_FILE_QUEUE, root: samplesRoot, writer, log, ledger,
@@ -46,7 +48,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
     const data = parsed.data;
     try {
-      const res = await processSessionFile(data, cfg, { ledger, writer, beads });
+      const res = await processSessionFile(data, cfg, { ledger, writer, beads, prs });
       for (const w of res.warnings) log.warn({ path: data.path }, w);
       await files.markProcessed(data);
       if (data.runId) await runs.addOnce(data.runId, job.id ?? data.path, { ...res.counts, files: 1 });

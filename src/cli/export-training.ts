@@ -75,7 +75,7 @@ export function registerTrainingExportCommands(program: Command): Command {
 
   exitTwoOnBadArguments(exp
     .command('dpo')
-    .description('preference pairs from bead outcomes and pi branches, in TRL\'s, LLaMA-Factory\'s or OpenAI\'s preference format')
+    .description('preference pairs from bead and PR outcomes and pi branches, in TRL\'s, LLaMA-Factory\'s or OpenAI\'s preference format')
     .requiredOption('--out <file>', 'the JSONL file to write (a manifest, and for llamafactory dataset_info.json, beside it)')
     .option('--data <dir>', 'dataset folder (HARVEST_OUT, default ./data)')
     .addOption(choice('--format <target>', 'trl: prompt/chosen/rejected messages; llamafactory: ShareGPT ranking; openai: input/preferred_output/non_preferred_output', DPO_FORMATS, 'trl'))

@@ -6,6 +6,7 @@ import { registerPointsCommand } from './points.ts';
 import { registerRecordActionCommand } from './record-action.ts';
 import { registerRecordOutcomeCommand } from './record-outcome.ts';
 import { registerStatsCommand } from './stats.ts';
+import { registerCompareCommand } from './compare.ts';
 import { registerExportCommand } from './export.ts';
 import { registerBeadsCommand } from './beads.ts';
 import { registerTrainingExportCommands } from './export-training.ts';
@@ -26,6 +27,7 @@ export function registerExtraCommands(program: Command): void {
   registerRecordActionCommand(program);
   registerRecordOutcomeCommand(program);
   registerStatsCommand(program);
+  registerCompareCommand(program);
   registerExportCommand(program);
   registerBeadsCommand(program);
   registerTrainingExportCommands(program);

@@ -9,6 +9,8 @@ import type { Counts } from '../model/session.ts';
 import { readDataset } from '../sinks/shards/dataset-reader.ts';
 import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { dpoPairs } from './dpo-pairs.ts';
+import { gatherCompare } from './compare-report.ts';
+import { filesHistory } from '../analysis/history.ts';
 import { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData, type RoleRates } from '../sinks/report/report-data.ts';
 
 export { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData, type RoleRates };
@@ -121,5 +123,6 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
   d.dropped = runs.dropped;
   for (const [k, v] of Object.entries(d.readCounts)) if (DROP_KEY.test(k) && v > 0) d.dropped[`dataset.${k}`] = v;
   for (const [k, v] of Object.entries(pairCounts)) if (k !== 'pairs.bead' && k !== 'pairs.pi_branch' && v > 0) d.dropped[`pairs.${k}`] = v;
+  d.compare = await gatherCompare(dataDir, filesHistory(dataDir), 'model');
   return d;
 }

@@ -9,6 +9,11 @@
 //               the ones in sample metadata), else taken from `metadata.beads`.
 //   pi_branch   a pi session's active path against an abandoned branch from the same branch point
 //               (the material `attachSessionOutcomes` put on the active sample).
+//   pr, pr_bead two sessions (same role) on the same PR, or on the same bead through different
+//               PRs: one whose work merged, one whose work was sent back for fixes or whose PR was
+//               closed (src/transforms/pr-pairs.ts). Judged against the PR lifecycles rebuilt from
+//               the history under `<data>/events/` and `<data>/points/` when present (fresher than
+//               the sample metadata), else from `metadata.prs`.
 // Every pair records its source, both sides' scores and why it qualified; every text is scrubbed.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -20,11 +25,15 @@ import { addCount, type Counts } from '../model/session.ts';
 import { readDataset } from '../sinks/shards/dataset-reader.ts';
 import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { outcomeScore } from '../transforms/outcome-score.ts';
+import { filesHistory } from '../analysis/history.ts';
+import { prKey, type PrLifecycle } from '../model/pr.ts';
+import { buildPrLifecycles } from '../transforms/pr-lifecycle.ts';
+import { pairSideOf, selectPrPairs, type PairSide } from '../transforms/pr-pairs.ts';
 import { scrubDeep, type ScrubOptions } from '../transforms/scrub.ts';
 import type { BranchPreference, Continuation } from '../transforms/branch-preference.ts';
 import { syntheticRepeatPairs } from './generate-pairs.ts';
 
-export type PairSource = 'bead' | 'pi_branch' | 'synthetic_repeat';
+export type PairSource = 'bead' | 'pi_branch' | 'pr' | 'pr_bead' | 'synthetic_repeat';
 
 /** A pair as `dpoPairs` yields it. */
 export type DpoPair = PreferencePair & { metadata: PreferencePair['metadata'] & { source: PairSource } };
@@ -40,6 +49,8 @@ export interface DpoOptions {
   maxPairsPerBead?: number;
   /** What scrubbing redacts beyond secrets: a dataset built without `publish` can be exported with it. */
   privacy?: ScrubOptions;
+  /** PR lifecycles by `prKey` (e.g. rebuilt from InfluxDB); default: rebuilt from the folder's files. */
+  prLifecycles?: Map<string, PrLifecycle>;
 }
 
 /** Messages as a pair carries them: scrubbed again (links and pairs are built from stored samples). */
@@ -85,7 +96,15 @@ interface Judged extends SessionSide {
   reason: string;
 }
 
-async function loadLifecycles(beadsRoot: string, ids: Set<string>, counts: Counts): Promise<Map<string, BeadLifecycle>> {
+/** The PR lifecycles the folder's recorded history gives (none when it has no events or points). */
+async function loadPrLifecycles(dataDir: string): Promise<Map<string, PrLifecycle>> {
+  if (!existsSync(join(dataDir, 'events')) && !existsSync(join(dataDir, 'points'))) return new Map();
+  const h = filesHistory(dataDir);
+  const counts: Counts = {};
+  return buildPrLifecycles({ observations: h.observations({}, counts), actions: h.actions({}, counts), outcomes: h.outcomes({}, counts) });
+}
+
+export async function loadBeadLifecycles(beadsRoot: string, ids: Set<string>, counts: Counts): Promise<Map<string, BeadLifecycle>> {
   const out = new Map<string, BeadLifecycle>();
   if (!existsSync(beadsRoot) || ids.size === 0) return out;
   for await (const r of readDataset(beadsRoot, counts)) {
@@ -139,6 +158,7 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
   const branchPairs: { pref: BranchPreference; m: Record<string, unknown> }[] = [];
   const abandonedScore = new Map<string, number>();
   const sides: SessionSide[] = [];
+  const prSides: PairSide[] = [];
   const readCounts: Counts = {};
   for await (const r of readDataset(samplesRoot, readCounts)) {
     const m = r.value.metadata as Record<string, unknown> | undefined;
@@ -150,6 +170,10 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
       if (!abandonedScore.has(key)) abandonedScore.set(key, s);
     }
     if (Array.isArray(m.preferences)) for (const pref of m.preferences as BranchPreference[]) branchPairs.push({ pref, m });
+    if (m.branch === 'active' && opensSession && Array.isArray(m.prs) && m.prs.length) {
+      const side = pairSideOf(m);
+      if (side) prSides.push(side);
+    }
     if (m.branch === 'active' && opensSession && Array.isArray(m.beads)) {
       for (const link of m.beads as StoredLink[]) {
         if (link.confidence < minConf) continue;
@@ -199,7 +223,7 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
   }
 
   // Bead pairs: judge every side against the freshest lifecycle, then pair within bead and role.
-  const lifecycles = await loadLifecycles(join(dataDir, 'beads'), new Set(sides.map((s) => s.link.bead_id)), {});
+  const lifecycles = await loadBeadLifecycles(join(dataDir, 'beads'), new Set(sides.map((s) => s.link.bead_id)), {});
   const groups = new Map<string, Judged[]>();
   for (const s of sides) {
     const j = judge(s, lifecycles.get(s.link.bead_id));
@@ -231,22 +255,51 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
       }
     }
   }
-  if (planned.length === 0) return;
+  const prLifecycles = prSides.length ? (opts.prLifecycles ?? (await loadPrLifecycles(dataDir))) : new Map<string, PrLifecycle>();
+  const prPlanned = selectPrPairs(prSides, (repo, n) => prLifecycles.get(prKey(repo, n)), { minMargin: margin, minLinkConfidence: minConf, maxPairsPerGroup: maxPerBead });
+  if (planned.length === 0 && prPlanned.length === 0) return;
 
   // Pass 2: the conversations of the sessions that take part.
-  const need = new Set(planned.flatMap((p) => [p.c.recordId, p.r.recordId]));
+  const need = new Set([...planned.flatMap((p) => [p.c.recordId, p.r.recordId]), ...prPlanned.flatMap((p) => [p.chosen.recordId, p.rejected.recordId])]);
   const convs = new Map<string, { messages: SampleMessage[]; tools: ToolSpec[] }>();
   for await (const r of readDataset(samplesRoot, {})) {
     const id = r.value.metadata?.record_id;
     if (typeof id === 'string' && need.has(id)) convs.set(id, { messages: r.value.messages as SampleMessage[], tools: (r.value.tools ?? []) as ToolSpec[] });
   }
-  for (const { c, r, bead } of planned) {
-    const cs = convs.get(c.recordId);
-    const rs = convs.get(r.recordId);
+  // Both kinds pair two sessions' samples the same way: the chosen one's prompt, each side's reply.
+  type PlanMetadata = { source: PairSource; role: string; why: string; scores: { chosen: number | null; rejected: number | null }; [k: string]: unknown };
+  const plans: { chosen: string; rejected: string; kind: string; metadata: PlanMetadata }[] = [
+    ...planned.map(({ c, r, bead }) => ({
+      chosen: c.recordId, rejected: r.recordId, kind: 'bead',
+      metadata: {
+        source: 'bead' as const, role: c.role, bead_id: bead,
+        chosen_session: c.sessionId, rejected_session: r.sessionId, chosen_record: c.recordId, rejected_record: r.recordId, runtime: c.runtime,
+        scores: { chosen: c.outcome, rejected: r.outcome }, quality_scores: { chosen: c.score, rejected: r.score },
+        why: `same bead ${bead}, same role ${c.role}: chosen ${c.reason || c.end}, rejected ${r.reason || r.end} (${r.end})`,
+      },
+    })),
+    ...prPlanned.map((p) => ({
+      chosen: p.chosen.recordId, rejected: p.rejected.recordId, kind: 'pr',
+      metadata: {
+        source: p.source, role: p.role,
+        ...(p.source === 'pr'
+          ? { pr: p.group }
+          : { bead_id: p.group, prs: { chosen: `${p.chosen.work.repo}#${p.chosen.work.number}`, rejected: `${p.rejected.work.repo}#${p.rejected.work.number}` } }),
+        chosen_session: p.chosen.sessionId, rejected_session: p.rejected.sessionId, chosen_record: p.chosen.recordId, rejected_record: p.rejected.recordId,
+        runtime: p.chosen.runtime, models: { chosen: p.chosen.model, rejected: p.rejected.model },
+        scores: { chosen: p.chosen.work.score, rejected: p.rejected.work.score }, quality_scores: { chosen: p.chosen.quality, rejected: p.rejected.quality },
+        work_end: { chosen: p.chosen.work.end, rejected: p.rejected.work.end },
+        why: p.why,
+      },
+    })),
+  ];
+  for (const plan of plans) {
+    const cs = convs.get(plan.chosen);
+    const rs = convs.get(plan.rejected);
     const a = cs ? splitFirstTurn(cs.messages, mode) : null;
     const b = rs ? splitFirstTurn(rs.messages, mode) : null;
     if (!a || !b) {
-      addCount(counts, 'bead_pairs_without_reply');
+      addCount(counts, `${plan.kind}_pairs_without_reply`);
       continue;
     }
     const pair: DpoPair = {
@@ -254,31 +307,16 @@ export async function* dpoPairs(dataDir: string, opts: DpoOptions = {}, counts: 
       chosen: scrubbed(a.reply, counts, opts.privacy),
       rejected: scrubbed(b.reply, counts, opts.privacy),
       tools: mergeTools(cs!.tools, rs!.tools),
-      metadata: {
-        source: 'bead',
-        role: c.role,
-        bead_id: bead,
-        chosen_session: c.sessionId,
-        rejected_session: r.sessionId,
-        chosen_record: c.recordId,
-        rejected_record: r.recordId,
-        runtime: c.runtime,
-        continuation: mode,
-        prompts_match: JSON.stringify(a.prompt) === JSON.stringify(b.prompt),
-        scores: { chosen: c.outcome, rejected: r.outcome },
-        quality_scores: { chosen: c.score, rejected: r.score },
-        why: `same bead ${bead}, same role ${c.role}: chosen ${c.reason || c.end}, rejected ${r.reason || r.end} (${r.end})`,
-        pair_id: '',
-      },
+      metadata: { ...plan.metadata, continuation: mode, prompts_match: JSON.stringify(a.prompt) === JSON.stringify(b.prompt), pair_id: '' },
     };
     if (JSON.stringify(pair.chosen) === JSON.stringify(pair.rejected)) {
-      addCount(counts, 'bead_pairs_identical');
+      addCount(counts, `${plan.kind}_pairs_identical`);
       continue;
     }
     pair.metadata.pair_id = pairId(pair);
     if (emitted.has(pair.metadata.pair_id)) continue;
     emitted.add(pair.metadata.pair_id);
-    addCount(counts, 'pairs.bead');
+    addCount(counts, `pairs.${plan.metadata.source}`);
     yield pair;
   }
 }

@@ -15,10 +15,12 @@ export interface EventSinks {
   points: PointSink;
   /** The events ledger (its own key prefix, apart from the samples ledger). */
   ledger: RecordLedger;
-  /** Records an action in the PR's action list (for `attemptsBefore`). */
+  /** Records an action in the PR's action list (for `attemptsBefore`) and its lifecycle. */
   recordAction: (r: Extract<EventRecord, { type: 'action_taken' }>) => Promise<void>;
   /** What scrubbing redacts beyond secrets (config `privacy`). */
   privacy?: ScrubOptions;
+  /** Folds a recorded outcome into the PR's lifecycle. */
+  recordOutcome?: (r: Extract<EventRecord, { type: 'outcome' }>) => Promise<void>;
 }
 
 /** InfluxDB refused the point for good; the event is in the shards, the job should not retry. */
@@ -63,6 +65,7 @@ export async function processEvent(record: EventRecord, sinks: EventSinks): Prom
     refused = e;
   }
   if (r.type === 'action_taken') await sinks.recordAction(r);
+  if (r.type === 'outcome') await sinks.recordOutcome?.(r);
   await sinks.writer.append(r.type, [{ json: JSON.stringify(r), entry }]);
   await sinks.ledger.commit([entry]);
   counts[`events_${r.type}`] = 1;

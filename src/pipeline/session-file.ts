@@ -5,7 +5,7 @@ import { sep } from 'node:path';
 import { addCount, mergeCounts, type Counts, type Runtime } from '../model/session.ts';
 import { readSessionFile } from '../sources/readers.ts';
 import { sessionToSamples } from './session-samples.ts';
-import { attachSessionOutcomes, type BeadLookupSource } from './session-outcomes.ts';
+import { attachSessionOutcomes, type BeadLookupSource, type PrLookupSource } from './session-outcomes.ts';
 import { scrubberFor, type ScrubOptions } from '../transforms/scrub.ts';
 import type { Session } from '../model/session.ts';
 import type { TokenizerName } from '../transforms/tokens/tokenizer.ts';
@@ -61,6 +61,8 @@ export interface SessionFileDeps {
   writer: ShardWriter;
   /** Bead lifecycles for outcome-linked scores; without it samples keep the heuristic score. */
   beads?: BeadLookupSource | null;
+  /** PR lifecycles for PR outcome scores; without it PR links are still made, unscored. */
+  prs?: PrLookupSource | null;
 }
 
 /** A job that retrying cannot fix (the worker fails it at once, with this message). */
@@ -155,11 +157,12 @@ export async function processSessionFile(
     const { turns: _turns, ...transformCounts } = out.counts;
     mergeCounts(counts, transformCounts);
     const scrub = scrubberFor(opts.privacy).forSession(session);
-    const outcomes = await attachSessionOutcomes(session, out.samples, deps.beads, { townRoot: opts.townRoot, thinking: opts.thinking });
+    const outcomes = await attachSessionOutcomes(session, out.samples, deps.beads, { townRoot: opts.townRoot, thinking: opts.thinking, prs: deps.prs });
     mergeCounts(counts, outcomes.counts);
     for (const s of outcomes.samples) {
       // Links and preference pairs are built from the raw session: scrub what they carry.
       if (s.metadata.beads !== undefined) s.metadata.beads = scrub.deep(s.metadata.beads, counts);
+      if (s.metadata.prs !== undefined) s.metadata.prs = scrub.deep(s.metadata.prs, counts);
       if (s.metadata.preferences !== undefined) s.metadata.preferences = scrub.deep(s.metadata.preferences, counts);
       if (input.metadata) Object.assign(s.metadata, input.metadata);
       samples.push(s);

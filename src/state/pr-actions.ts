@@ -8,8 +8,9 @@ import { CONFLICT_FIX_ACTION, REVIEW_FIX_ACTION } from '../model/event.ts';
 /** Kept this long after the PR's last recorded action. */
 const TTL_SECONDS = 180 * 24 * 3600;
 
+/** GitHub names are case-insensitive: an action recorded for `Acme/Widgets` counts for `acme/widgets`. */
 export function prActionsKey(prefix: string, repo: string, pr: number | string): string {
-  return `${prefix}:pr-actions:${repo}#${pr}`;
+  return `${prefix}:pr-actions:${repo.toLowerCase()}#${pr}`;
 }
 
 export interface PrActionEntry {

@@ -10,6 +10,7 @@
 import { agentKey, type BeadAttempt, type BeadCandidates, type BeadLifecycle, type BeadLink, type BeadLinkMethod, type BeadLookup, type GastownAgent } from '../model/bead.ts';
 import type { Session } from '../model/session.ts';
 import { agentFromCwd, assigneeMatch } from './gastown-agent.ts';
+import { COMMAND_WRAPPERS, commandOf, shellWords } from './shell-command.ts';
 
 export { agentKey, type BeadCandidates, type BeadLookup };
 
@@ -48,17 +49,6 @@ const BD_VALUE_FLAGS = new Set([
   '--on', '--rig', '--agent', '--formula', '--var', '--args', '--issue', '--molecule',
 ]);
 
-const COMMAND_WRAPPERS = new Set(['sudo', 'env', 'time', 'exec', 'command', 'nohup', '(', '{', 'then', 'do', 'else', '!']);
-
-/** Shell words of one simple command (quotes respected, no expansion). */
-function shellWords(s: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s)) !== null) out.push(m[1] ?? m[2] ?? m[3]);
-  return out;
-}
-
 /** `bd ...` / `gt ...` invocations in a shell command line: tool, subcommand, positionals, flags. */
 export function beadCommands(command: string): { tool: 'bd' | 'gt'; sub: string; args: string[]; flags: Record<string, string | true> }[] {
   const out: ReturnType<typeof beadCommands> = [];
@@ -88,15 +78,6 @@ export function beadCommands(command: string): { tool: 'bd' | 'gt'; sub: string;
     out.push({ tool, sub, args, flags });
   }
   return out;
-}
-
-function commandOf(input: unknown): string | null {
-  if (!input || typeof input !== 'object') return null;
-  const o = input as Record<string, unknown>;
-  const c = o.command ?? o.cmd ?? o.script;
-  if (typeof c === 'string') return c;
-  if (Array.isArray(c) && c.every((x) => typeof x === 'string')) return c.join(' ');
-  return null;
 }
 
 function commandMentions(command: string): { mentions: Mention[]; done: boolean; hookQuery: boolean } {

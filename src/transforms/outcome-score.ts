@@ -11,14 +11,32 @@
 //                   (log-scaled); 0.5 when unknown
 //   multipliers     superseded/duplicate, escalated and abandoned work is low whatever else held
 //
-// A session's outcome is the confidence-weighted mean over its scored links. Then
+// A session's outcome is the confidence-weighted mean over its scored links.
 //
-//   combined = (0.3 * heuristic + 0.7 * c * outcome) / (0.3 + 0.7 * c)      c = link confidence
+// PR outcomes: what became of the PR a session wrote (links with relation `author`):
 //
-// so a sure link mostly replaces the text heuristic and a weak one only nudges it. Unlinked
-// sessions, and beads still in progress, keep the heuristic score.
+//   pr_outcome = merged ? max(0.2, 1 - 0.2 * fix_rounds - 0.05 * min(failing_check_spells, 4))
+//                       : 0.1 (closed without merging, or recorded as failed)
+//                * sent_back (0.5 when a review fix was asked for after this session's work, else 1)
+//                * escalated (0.5 when the orchestrator escalated it, else 1)
+//
+//   fix_rounds      review-fix rounds (GitHub's changes-requested reviews, or the orchestrator's
+//                   requests if more) plus conflict-fix requests: merged first try scores 1
+//   sent_back       the session's own work went back for fixes; another session's finished it
+//   open PRs have no outcome yet
+//
+// Then, with c the link confidence of each:
+//
+//   combined = (0.3 * heuristic + 0.7 * c_bead * bead + 0.7 * c_pr * pr) / (0.3 + 0.7 * c_bead + 0.7 * c_pr)
+//
+// so a sure link mostly replaces the text heuristic and a weak one only nudges it; a missing
+// outcome drops its terms. Unlinked sessions, beads still in progress and open PRs keep the
+// heuristic score.
 import type { BeadLifecycle, BeadLink } from '../model/bead.ts';
+import { REVIEW_FIX_ACTION } from '../model/event.ts';
+import type { PrLifecycle, PrLink } from '../model/pr.ts';
 import type { Role } from '../model/sample.ts';
+import { fixRounds, reviewFixRounds, timeToMergeHours } from './pr-lifecycle.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -38,7 +56,16 @@ export const ROLE_TYPICAL_DURATION_MS: Readonly<Record<Role, number>> = {
 
 export const OUTCOME_WEIGHTS = { attempt_closed: 0.5, first_try: 0.3, duration: 0.2 } as const;
 export const OUTCOME_MULTIPLIERS = { superseded: 0.3, escalated: 0.5, abandoned: 0.2 } as const;
-export const COMBINE_WEIGHTS = { heuristic: 0.3, outcome: 0.7 } as const;
+export const COMBINE_WEIGHTS = { heuristic: 0.3, outcome: 0.7, pr: 0.7 } as const;
+export const PR_OUTCOME_WEIGHTS = {
+  per_fix_round: 0.2,
+  per_failing_spell: 0.05,
+  max_failing_spells: 4,
+  merged_floor: 0.2,
+  closed: 0.1,
+  sent_back: 0.5,
+  escalated: 0.5,
+} as const;
 
 export interface OutcomeScore {
   score: number;
@@ -136,35 +163,123 @@ export interface SessionOutcome {
   beads: string[];
 }
 
+/** The confidence-weighted mean of scores, the strongest confidence, and the ids that counted. */
+function confidenceMean(items: { id: string; confidence: number; score: number }[]): { score: number; confidence: number; ids: string[] } | null {
+  const w = items.reduce((n, x) => n + x.confidence, 0);
+  if (w === 0) return null;
+  const sum = items.reduce((n, x) => n + x.confidence * x.score, 0);
+  return { score: round(sum / w), confidence: Math.max(...items.map((x) => x.confidence)), ids: items.map((x) => x.id) };
+}
+
 /** Confidence-weighted mean of the scored links; null when none has an outcome yet. */
 export function sessionOutcome(scored: { link: BeadLink; outcome: OutcomeScore | null }[]): SessionOutcome | null {
-  let w = 0;
-  let sum = 0;
-  let conf = 0;
-  const beads: string[] = [];
-  for (const { link, outcome } of scored) {
-    if (!outcome) continue;
-    w += link.confidence;
-    sum += link.confidence * outcome.score;
-    conf = Math.max(conf, link.confidence);
-    beads.push(link.bead_id);
-  }
-  if (w === 0) return null;
-  return { score: round(sum / w), confidence: conf, beads };
+  const m = confidenceMean(scored.flatMap(({ link, outcome }) => (outcome ? [{ id: link.bead_id, confidence: link.confidence, score: outcome.score }] : [])));
+  return m && { score: m.score, confidence: m.confidence, beads: m.ids };
+}
+
+/** What the session's own work came to on the PR. */
+export type PrWorkEnd = 'merged' | 'sent_back' | 'closed' | 'open';
+
+export interface PrOutcomeScore {
+  score: number;
+  components: Record<string, number>;
+  work_end: PrWorkEnd;
+  reason: string;
+}
+
+/**
+ * The outcome of one session's work on one PR (formula above); `sessionEndMs`, when known, places
+ * the session's work before or after the fix requests. Null while the PR is open.
+ */
+export function prOutcomeScore(lc: PrLifecycle, sessionEndMs: number | null = null): PrOutcomeScore | null {
+  const failed = lc.orchestrator_outcomes.some((o) => o.result === 'failed');
+  if (lc.state === 'open' && !failed) return null;
+  const merged = lc.state === 'merged';
+  const rounds = fixRounds(lc);
+  const spells = Math.min(lc.failing_check_spells.length, PR_OUTCOME_WEIGHTS.max_failing_spells);
+  const mergedAt = lc.merged_at ? Date.parse(lc.merged_at) : Number.POSITIVE_INFINITY;
+  // A review fix asked for after the session's work: that work went back. A conflict is the base moving.
+  const sentBack = merged && sessionEndMs !== null && lc.fix_requests.some((f) =>
+    f.action === REVIEW_FIX_ACTION && Date.parse(f.at) > sessionEndMs && Date.parse(f.at) < mergedAt);
+  const escalated = lc.orchestrator_outcomes.some((o) => o.result === 'escalated');
+  const base = merged
+    ? Math.max(PR_OUTCOME_WEIGHTS.merged_floor, 1 - PR_OUTCOME_WEIGHTS.per_fix_round * rounds - PR_OUTCOME_WEIGHTS.per_failing_spell * spells)
+    : PR_OUTCOME_WEIGHTS.closed;
+  const mSent = sentBack ? PR_OUTCOME_WEIGHTS.sent_back : 1;
+  const mEsc = escalated ? PR_OUTCOME_WEIGHTS.escalated : 1;
+  const ttm = timeToMergeHours(lc);
+  const work_end: PrWorkEnd = !merged ? 'closed' : sentBack ? 'sent_back' : 'merged';
+  const reason = !merged
+    ? failed && lc.state === 'open' ? 'recorded as failed' : 'closed without merging'
+    : sentBack ? `sent back for fixes after this session (merged after ${rounds} fix round${rounds === 1 ? '' : 's'})`
+    : rounds === 0 ? 'merged first try'
+    : `merged after ${rounds} fix round${rounds === 1 ? '' : 's'}`;
+  return {
+    score: round(base * mSent * mEsc),
+    components: {
+      merged: merged ? 1 : 0,
+      first_try: merged && rounds === 0 ? 1 : 0,
+      fix_rounds: rounds,
+      review_fix_rounds: reviewFixRounds(lc),
+      conflict_fix_actions: lc.conflict_fix_actions,
+      failing_check_spells: lc.failing_check_spells.length,
+      sent_back: mSent,
+      escalated: mEsc,
+      ...(ttm !== null ? { time_to_merge_hours: ttm } : {}),
+    },
+    work_end,
+    reason,
+  };
+}
+
+export interface SessionPrOutcome {
+  score: number;
+  confidence: number;
+  /** `repo#number` of the PRs that contributed. */
+  prs: string[];
+}
+
+/** Confidence-weighted mean over the PRs the session wrote (relation author) that have ended. */
+export function sessionPrOutcome(scored: { link: PrLink; outcome: PrOutcomeScore | null }[]): SessionPrOutcome | null {
+  const m = confidenceMean(scored.flatMap(({ link, outcome }) =>
+    (outcome && link.relation === 'author' ? [{ id: `${link.repo}#${link.number}`, confidence: link.confidence, score: outcome.score }] : [])));
+  return m && { score: m.score, confidence: m.confidence, prs: m.ids };
 }
 
 export interface CombinedScore {
   score: number;
-  components: { heuristic: number; outcome: number | null; outcome_weight: number };
+  components: {
+    heuristic: number;
+    /** The bead outcome and its share of the combined score. */
+    outcome: number | null;
+    outcome_weight: number;
+    /** The PR outcome and its share. */
+    pr_outcome: number | null;
+    pr_weight: number;
+  };
 }
 
-/** The heuristic text score and the outcome score as one quality score (weights above). */
-export function combineScores(heuristic: number, outcome?: { score: number; confidence: number } | null): CombinedScore {
-  if (!outcome) return { score: heuristic, components: { heuristic, outcome: null, outcome_weight: 0 } };
-  const c = Math.max(0, Math.min(1, outcome.confidence));
-  const wo = COMBINE_WEIGHTS.outcome * c;
-  const score = round((COMBINE_WEIGHTS.heuristic * heuristic + wo * outcome.score) / (COMBINE_WEIGHTS.heuristic + wo));
-  return { score, components: { heuristic, outcome: outcome.score, outcome_weight: round(wo / (COMBINE_WEIGHTS.heuristic + wo)) } };
+/** The heuristic text score, the bead outcome and the PR outcome as one quality score (weights above). */
+export function combineScores(
+  heuristic: number,
+  outcome?: { score: number; confidence: number } | null,
+  pr?: { score: number; confidence: number } | null,
+): CombinedScore {
+  const clamp = (c: number) => Math.max(0, Math.min(1, c));
+  const wb = outcome ? COMBINE_WEIGHTS.outcome * clamp(outcome.confidence) : 0;
+  const wp = pr ? COMBINE_WEIGHTS.pr * clamp(pr.confidence) : 0;
+  const total = COMBINE_WEIGHTS.heuristic + wb + wp;
+  const score = outcome || pr ? round((COMBINE_WEIGHTS.heuristic * heuristic + wb * (outcome?.score ?? 0) + wp * (pr?.score ?? 0)) / total) : heuristic;
+  return {
+    score,
+    components: {
+      heuristic,
+      outcome: outcome?.score ?? null,
+      outcome_weight: round(wb / total),
+      pr_outcome: pr?.score ?? null,
+      pr_weight: round(wp / total),
+    },
+  };
 }
 
 export interface OutcomeThreshold {

@@ -61,6 +61,15 @@ function latest(...isos: (string | null | undefined)[]): string | null {
  *   field to keep one type.
  * - `last_push_hours` is from the later of the head commit's committer date and the last force
  *   push; GitHub no longer reports push times (Commit.pushedDate). Left out when unknown.
+ * - `checks_total` and `threads_total` are GitHub's own totals; the buckets count what was read.
+ *   When a follow-up page failed or came back short, `complete` is false, `incomplete` names the
+ *   parts (`checks`, `review_threads`) and `checks_unseen` / `threads_unseen` say how many are
+ *   missing: a truncated count is never written as if it were whole.
+ * - merge and close facts (`merged_at`, `closed_at`, `merged_by`, `closed_by`), commit, comment
+ *   and review-comment counts, `head_sha`, `commits_ahead` / `commits_behind` of the base, and
+ *   the first review and approval (`first_review_at`, `first_review_hours` from creation, ...)
+ *   are the fields the OpenTelemetry Collector's GitHub receiver and Apache DevLake collect; each
+ *   is left out while unknown.
  */
 export function toPrObservation(
   pr: PrSnapshot,
@@ -71,21 +80,26 @@ export function toPrObservation(
   const reviewsApproved = pr.reviews.filter((r) => r.state === 'APPROVED').length;
   const reviewsChanges = pr.reviews.filter((r) => r.state === 'CHANGES_REQUESTED').length;
   const unresolved = pr.reviewThreads.filter((t) => !t.isResolved).length;
+  const checksTotal = Math.max(pr.checksTotal, checks.total);
+  const threadsTotal = Math.max(pr.threadsTotal, pr.reviewThreads.length);
   const fields: Record<string, FieldValue> = {
     title: pr.title,
+    state: pr.state,
     merge_state: pr.mergeStateStatus,
     mergeable: pr.mergeable === 'MERGEABLE',
     mergeable_state: pr.mergeable,
     is_draft: pr.isDraft,
     review_decision: pr.reviewDecision ?? 'NONE',
     checks_state: pr.headCommit?.rollupState ?? 'NONE',
-    checks_total: int(checks.total),
+    checks_total: int(checksTotal),
     checks_passing: int(checks.passing),
     checks_failing: int(checks.failing),
     checks_pending: int(checks.pending),
     reviews_approved: int(reviewsApproved),
     reviews_changes_requested: int(reviewsChanges),
-    threads_total: int(pr.reviewThreads.length),
+    approvals: int(pr.approvals),
+    changes_requested_reviews: int(pr.changesRequestedReviews),
+    threads_total: int(threadsTotal),
     threads_unresolved: int(unresolved),
     auto_merge_enabled: pr.autoMerge !== null,
     conflict_attempts: int(attempts.conflict),
@@ -93,10 +107,44 @@ export function toPrObservation(
     additions: int(pr.additions),
     deletions: int(pr.deletions),
     changed_files: int(pr.changedFiles),
+    commits: int(pr.commitCount),
+    comments: int(pr.comments),
+    review_comments: int(pr.reviewThreads.reduce((n, t) => n + (t.comments ?? 0), 0)),
     base_ref: pr.baseRefName,
     head_ref: pr.headRefName,
     labels: pr.labels.join(','),
+    complete: pr.incomplete.length === 0,
   };
+  if (pr.incomplete.length) {
+    fields.incomplete = pr.incomplete.join(',');
+    fields.checks_unseen = int(checksTotal - checks.total);
+    fields.threads_unseen = int(threadsTotal - pr.reviewThreads.length);
+  }
+  if (pr.createdAt) fields.created_at = pr.createdAt;
+  if (pr.headCommit?.oid) fields.head_sha = pr.headCommit.oid;
+  if (pr.compare) {
+    fields.commits_ahead = int(pr.compare.aheadBy);
+    fields.commits_behind = int(pr.compare.behindBy);
+  }
+  if (pr.mergedAt) fields.merged_at = pr.mergedAt;
+  if (pr.closedAt) fields.closed_at = pr.closedAt;
+  if (pr.mergedBy) fields.merged_by = pr.mergedBy;
+  if (pr.closedBy) fields.closed_by = pr.closedBy;
+  const created = Date.parse(pr.createdAt);
+  const since = (iso: string): number | undefined => {
+    const t = Date.parse(iso);
+    return Number.isNaN(t) || Number.isNaN(created) ? undefined : Math.round(((t - created) / HOUR_MS) * 1000) / 1000;
+  };
+  if (pr.firstReview) {
+    fields.first_review_at = pr.firstReview.at;
+    const h = since(pr.firstReview.at);
+    if (h !== undefined) fields.first_review_hours = h;
+  }
+  if (pr.firstApproval) {
+    fields.first_approval_at = pr.firstApproval.at;
+    const h = since(pr.firstApproval.at);
+    if (h !== undefined) fields.first_approval_hours = h;
+  }
   const age = hoursSince(pr.createdAt, observedAt);
   if (age !== undefined) fields.pr_age_hours = age;
   const push = hoursSince(latest(pr.headCommit?.committedDate, pr.lastForcePushAt), observedAt);
@@ -124,6 +172,7 @@ export function toObservedOutcome(pr: PrState, observedAt: number): PointRecord 
   const ended = endedIso ? Date.parse(endedIso) : Number.NaN;
   const at = Number.isNaN(ended) ? Math.trunc(observedAt) : ended;
   const fields: Record<string, FieldValue> = { result: merged ? 'merged' : 'closed', detail: 'observed' };
+  if (merged && pr.mergedBy) fields.merged_by = pr.mergedBy;
   const created = Date.parse(pr.createdAt);
   if (!Number.isNaN(created)) fields.resolution_hours = Math.round(((at - created) / HOUR_MS) * 1000) / 1000;
   return { measurement: OUTCOME, tags: { repo: pr.repo, pr: String(pr.number) }, fields, timestamp: at };

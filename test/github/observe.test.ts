@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGithubClient, type GithubClient } from '../../src/sources/github/client.ts';
 import { GithubRequestError } from '../../src/sources/github/errors.ts';
-import { fetchPrStates, observeRepository } from '../../src/sources/github/pull-requests.ts';
+import { fetchPrStates, observePullRequests, observeRepository } from '../../src/sources/github/pull-requests.ts';
 import { countChecks } from '../../src/transforms/pr-observation.ts';
 import { makeChecks, makePulls, startGithubStandin, type GithubStandin } from '../support/github-standin.ts';
 
@@ -112,6 +112,54 @@ describe('observeRepository against the GitHub stand-in', () => {
     assert.equal(obs.prs[1].author, null, 'a deleted account');
     assert.equal(obs.prs[1].headCommit?.rollupState, null, 'no checks, no rollup');
     assert.equal(obs.requests, 1);
+  });
+
+  test('the fields the OpenTelemetry receiver and DevLake collect: merge, close, counts, head, ahead/behind, first review and approval', async () => {
+    gh.setRepos([{
+      owner: 'acme',
+      name: 'anchors',
+      pulls: [
+        {
+          number: 3,
+          author: 'mona',
+          createdAt: '2025-01-01T00:00:00Z',
+          headOid: 'a'.repeat(40),
+          commitCount: 4,
+          comments: 5,
+          threads: [true, false],
+          threadComments: [3, 2],
+          aheadBy: 4,
+          behindBy: 7,
+          reviewHistory: [
+            { state: 'COMMENTED', author: 'mona', submittedAt: '2025-01-01T01:00:00Z' },
+            { state: 'CHANGES_REQUESTED', author: 'hubot', submittedAt: '2025-01-01T02:30:00Z' },
+            { state: 'CHANGES_REQUESTED', author: 'hubot', submittedAt: '2025-01-01T05:00:00Z' },
+            { state: 'APPROVED', author: 'hubot', submittedAt: '2025-01-01T08:00:00Z' },
+          ],
+        },
+        { number: 4, isCrossRepository: true },
+        { number: 5, state: 'MERGED', createdAt: '2025-01-01T00:00:00Z', mergedAt: '2025-01-02T00:00:00Z', closedAt: '2025-01-02T00:00:00Z', mergedBy: 'octo-merger' },
+        { number: 6, state: 'CLOSED', closedAt: '2025-01-03T00:00:00Z', closedBy: 'closer' },
+      ],
+    }]);
+    gh.resetRequests();
+    const obs = await observeRepository(client, 'acme/anchors', { compare: true });
+    const pr = obs.prs.find((p) => p.number === 3)!;
+    assert.equal(pr.state, 'OPEN');
+    assert.equal(pr.headCommit?.oid, 'a'.repeat(40));
+    assert.deepEqual([pr.commitCount, pr.comments, pr.reviewThreads.reduce((n, t) => n + (t.comments ?? 0), 0)], [4, 5, 5]);
+    assert.deepEqual(pr.compare, { aheadBy: 4, behindBy: 7 });
+    assert.deepEqual(pr.firstReview, { at: '2025-01-01T02:30:00Z', state: 'CHANGES_REQUESTED', author: 'hubot' }, "the author's own comment is no review");
+    assert.deepEqual(pr.firstApproval, { at: '2025-01-01T08:00:00Z', author: 'hubot' });
+    assert.deepEqual([pr.approvals, pr.changesRequestedReviews], [1, 2]);
+    assert.equal(obs.prs.find((p) => p.number === 4)!.compare, null, 'a fork is not compared');
+    assert.deepEqual(gh.requests.map((r) => r.operationName), ['OpenPullRequests', 'BranchComparisons']);
+    assert.deepEqual(gh.requests[1].variables, { owner: 'acme', name: 'anchors', b0: 'refs/heads/main', h0: 'branch-3' });
+
+    const closed = await observePullRequests(client, 'acme/anchors', [5, 6]);
+    const [merged, shut] = closed.prs;
+    assert.deepEqual([merged.state, merged.mergedAt, merged.closedAt, merged.mergedBy], ['MERGED', '2025-01-02T00:00:00Z', '2025-01-02T00:00:00Z', 'octo-merger']);
+    assert.deepEqual([shut.state, shut.closedAt, shut.mergedBy, shut.closedBy], ['CLOSED', '2025-01-03T00:00:00Z', null, 'closer']);
   });
 
   test('an empty repository costs one request', async () => {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PrSnapshot, PrState } from '../../src/sources/github/snapshot.ts';
+import { blankPrSnapshot, type PrSnapshot, type PrState } from '../../src/sources/github/snapshot.ts';
 import {
   classifyCheck,
   countChecks,
@@ -15,6 +15,7 @@ const T0 = Date.parse('2025-01-10T00:00:00Z');
 
 function snapshot(over: Partial<PrSnapshot> = {}): PrSnapshot {
   return {
+    ...blankPrSnapshot('Acme/Widgets', 42),
     repo: 'Acme/Widgets',
     number: 42,
     title: 'Add the widget',
@@ -84,6 +85,42 @@ describe('toPrObservation', () => {
     assert.deepEqual(f.additions, { int: 120 });
     assert.equal(f.labels, 'feature,needs docs');
     assert.equal(f.title, 'Add the widget');
+  });
+
+  test('the anchors\' fields: merge and close, counts, head, ahead/behind, first review and approval; each left out while unknown', () => {
+    const f = toPrObservation(snapshot({
+      state: 'MERGED',
+      mergedAt: new Date(T0 - HOUR).toISOString(),
+      closedAt: new Date(T0 - HOUR).toISOString(),
+      mergedBy: 'merger',
+      closedBy: 'merger',
+      commitCount: 3,
+      comments: 4,
+      reviewThreads: [{ isResolved: true, comments: 2 }, { isResolved: false, comments: 3 }],
+      headCommit: { oid: 'f'.repeat(40), committedDate: new Date(T0 - 5 * HOUR).toISOString(), rollupState: 'SUCCESS' },
+      compare: { aheadBy: 3, behindBy: 9 },
+      firstReview: { at: new Date(T0 - 47 * HOUR).toISOString(), state: 'COMMENTED', author: 'r' },
+      firstApproval: { at: new Date(T0 - 36 * HOUR).toISOString(), author: 'r' },
+      approvals: 1,
+      changesRequestedReviews: 2,
+    }), T0).fields;
+    assert.equal(f.state, 'MERGED');
+    assert.deepEqual([f.merged_at, f.closed_at, f.merged_by, f.closed_by], [new Date(T0 - HOUR).toISOString(), new Date(T0 - HOUR).toISOString(), 'merger', 'merger']);
+    assert.deepEqual([f.commits, f.comments, f.review_comments], [{ int: 3 }, { int: 4 }, { int: 5 }]);
+    assert.equal(f.head_sha, 'f'.repeat(40));
+    assert.deepEqual([f.commits_ahead, f.commits_behind], [{ int: 3 }, { int: 9 }]);
+    assert.deepEqual([f.first_review_hours, f.first_approval_hours], [1, 12]);
+    assert.deepEqual([f.approvals, f.changes_requested_reviews], [{ int: 1 }, { int: 2 }]);
+    assert.equal(f.complete, true);
+    assert.equal('incomplete' in f, false);
+    const open = toPrObservation(snapshot(), T0).fields;
+    for (const k of ['merged_at', 'closed_at', 'merged_by', 'commits_ahead', 'first_review_hours', 'first_approval_at']) assert.equal(k in open, false, k);
+  });
+
+  test('an incomplete snapshot is flagged: GitHub\'s total, what was read, what is missing', () => {
+    const checks = Array.from({ length: 100 }, (_, i) => ({ kind: 'check_run' as const, name: `c${i}`, status: 'COMPLETED', conclusion: 'SUCCESS' }));
+    const f = toPrObservation(snapshot({ checks, checksTotal: 120, incomplete: ['checks'] }), T0).fields;
+    assert.deepEqual([f.complete, f.incomplete, f.checks_total, f.checks_passing, f.checks_unseen], [false, 'checks', { int: 120 }, { int: 100 }, { int: 20 }]);
   });
 
   test('attempts default to zero', () => {

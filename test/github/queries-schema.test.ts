@@ -4,13 +4,17 @@ import assert from 'node:assert/strict';
 import { schema, validate as octokitValidate } from '@octokit/graphql-schema';
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { createGithubClient, type GithubClient } from '../../src/sources/github/client.ts';
-import { fetchPrStates, observeRepository } from '../../src/sources/github/pull-requests.ts';
+import { fetchPrStates, observePullRequests, observeRepository } from '../../src/sources/github/pull-requests.ts';
 import {
   CHECK_CONTEXTS_QUERY,
+  COMPARISONS_PER_QUERY,
   OPEN_PULL_REQUESTS_QUERY,
+  PRS_BY_NUMBER_PER_QUERY,
   REVIEW_THREADS_QUERY,
   STATES_PER_QUERY,
+  branchComparisonsQuery,
   pullRequestStatesQuery,
+  pullRequestsByNumberQuery,
 } from '../../src/sources/github/queries.ts';
 import { makeChecks, makePulls, startGithubStandin, type GithubStandin } from '../support/github-standin.ts';
 
@@ -50,19 +54,28 @@ describe('GraphQL queries against GitHub\'s schema', () => {
     assert.throws(() => pullRequestStatesQuery(STATES_PER_QUERY + 1), RangeError);
   });
 
+  test('the aliased by-number and branch comparison queries validate for every size they are built in', () => {
+    for (let n = 1; n <= PRS_BY_NUMBER_PER_QUERY; n++) assert.deepEqual(errorsOf(pullRequestsByNumberQuery(n)), [], `by number, size ${n}`);
+    for (let n = 1; n <= COMPARISONS_PER_QUERY; n++) assert.deepEqual(errorsOf(branchComparisonsQuery(n)), [], `comparisons, size ${n}`);
+    assert.throws(() => branchComparisonsQuery(0), RangeError);
+    assert.throws(() => branchComparisonsQuery(COMPARISONS_PER_QUERY + 1), RangeError);
+  });
+
   test('every query actually sent in a full run validates, and each kind was sent', async () => {
     const pulls = makePulls(60, () => ({ checks: makeChecks({ passing: 1 }) }));
     pulls[5].checks = makeChecks({ passing: 150 });
     pulls[6].threads = Array.from({ length: 120 }, () => false);
     gh.setRepos([{ owner: 'acme', name: 'widgets', pulls }]);
     gh.resetRequests();
-    await observeRepository(client, 'acme/widgets');
+    await observeRepository(client, 'acme/widgets', { compare: true });
+    await observePullRequests(client, 'acme/widgets', [1, 6, 7], { compare: true });
     await fetchPrStates(client, 'acme/widgets', [1, 2, 3, 4000]);
     const sent = gh.requests.map((r) => r.query ?? '');
     assert.ok(sent.length >= 5);
     for (const q of sent) assert.deepEqual(errorsOf(q), [], q.slice(0, 80));
+    assert.ok(gh.requests.every((r) => r.status === 200 && r.operationName), 'the stand-in ran every query');
     const ops = new Set(gh.requests.map((r) => r.operationName));
-    assert.deepEqual([...ops].sort(), ['CheckContexts', 'OpenPullRequests', 'PullRequestStates', 'ReviewThreads']);
+    assert.deepEqual([...ops].sort(), ['BranchComparisons', 'CheckContexts', 'OpenPullRequests', 'PullRequestStates', 'PullRequestsByNumber', 'ReviewThreads']);
   });
 
   test('the check catches a query GitHub would reject', () => {

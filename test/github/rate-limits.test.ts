@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createGithubClient, retryAfterMsFromHeaders, type GithubClient } from '../../src/sources/github/client.ts';
 import { GithubRequestError, RateLimitedError } from '../../src/sources/github/errors.ts';
-import { observeRepository } from '../../src/sources/github/pull-requests.ts';
+import { observeRepository, PartialObservationError } from '../../src/sources/github/pull-requests.ts';
 import { makePulls, startGithubStandin, type GithubStandin } from '../support/github-standin.ts';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -115,11 +115,16 @@ describe('rate limits and server errors against the GitHub stand-in', () => {
     });
   });
 
-  test('a limit mid-pagination aborts the whole observation (no partial result)', async () => {
+  test('a limit mid-pagination stops the observation: the error carries the whole first page and the limit', async () => {
     gh.setRepos([{ owner: 'acme', name: 'many', pulls: makePulls(120) }]);
     // One point left in the budget: the first page answers, the second is refused.
     gh.setRateLimitRemaining(1);
-    await assert.rejects(observeRepository(client, 'acme/many'), RateLimitedError);
+    await assert.rejects(observeRepository(client, 'acme/many'), (err: unknown) => {
+      assert.ok(err instanceof PartialObservationError);
+      assert.ok(err.cause instanceof RateLimitedError);
+      assert.deepEqual(err.partial.prs.map((p) => p.number), Array.from({ length: 50 }, (_, i) => i + 1));
+      return true;
+    });
     assert.deepEqual(gh.requests.map((r) => r.status), [200, 200]);
     assert.deepEqual(gh.requests.map((r) => r.fault), [null, 'primary']);
     gh.setRateLimitRemaining(5000);

@@ -36,6 +36,10 @@ export interface StandinPr {
   updatedAt?: string;
   closedAt?: string | null;
   mergedAt?: string | null;
+  mergedBy?: string | null;
+  /** The actor of the PR's (last) ClosedEvent. */
+  closedBy?: string | null;
+  isCrossRepository?: boolean;
   baseRefName?: string;
   headRefName?: string;
   additions?: number;
@@ -50,8 +54,24 @@ export interface StandinPr {
   checks?: StandinCheck[];
   rollupState?: string;
   reviews?: { state: string; author: string | null }[];
+  /** Every review submitted, oldest first (the `reviews` connection); default none. */
+  reviewHistory?: { state: string; author: string | null; submittedAt: string }[];
   /** isResolved of each review thread. */
   threads?: boolean[];
+  /** Comments in each review thread (default 1 each). */
+  threadComments?: number[];
+  /** Conversation comments. */
+  comments?: number;
+  /** Commits on the PR (default 1). */
+  commitCount?: number;
+  /** The head against the base (default: commitCount ahead, 0 behind). */
+  aheadBy?: number;
+  behindBy?: number;
+  /**
+   * How the follow-up pages of the checks answer: `empty`, no contexts and no next page (GitHub does
+   * this when the rollup changed under the cursor); `missing`, no rollup at all. Default: the data.
+   */
+  checksFollowUp?: 'empty' | 'missing';
 }
 
 export interface StandinRepo {
@@ -104,6 +124,9 @@ export interface GithubStandin {
   setScenario(s: { repos?: StandinRepo[]; faults?: StandinFault[] }): void;
   /** The next requests get these faults, one each, in order. */
   failNext(...faults: StandinFault[]): void;
+  /** The next requests of this operation (`CheckContexts`, ...) get these faults, one each; a null
+   *  lets that request through. */
+  failOperation(operationName: string, ...faults: (StandinFault | null)[]): void;
   /** Points left in the primary budget (each answered query costs 1). */
   setRateLimitRemaining(n: number): void;
   resetRequests(): void;
@@ -218,20 +241,21 @@ function rollupStateOf(checks: StandinCheck[]): string {
   return 'SUCCESS';
 }
 
-function commitObject(repo: StandinRepo, pr: StandinPr) {
+function commitObject(repo: StandinRepo, pr: StandinPr, followUp = false) {
   const checks = pr.checks ?? [];
+  const lost = followUp && pr.checksFollowUp === 'missing';
   return {
     __typename: 'Commit',
     oid: oidOf(repo, pr),
     committedDate: pr.committedDate ?? pr.createdAt ?? new Date(BASE_TIME).toISOString(),
     statusCheckRollup:
-      checks.length === 0
+      checks.length === 0 || lost
         ? null
         : {
             state: pr.rollupState ?? rollupStateOf(checks),
             contexts: (a: PageArgs) =>
               connection(
-                checks.map((c) =>
+                (a.after && pr.checksFollowUp === 'empty' ? [] : checks).map((c) =>
                   c.kind === 'check_run'
                     ? { __typename: 'CheckRun', name: c.name, status: c.status, conclusion: c.conclusion }
                     : { __typename: 'StatusContext', context: c.context, state: c.state },
@@ -264,6 +288,17 @@ function pullObject(repo: StandinRepo, pr: StandinPr) {
     updatedAt: pr.updatedAt ?? created,
     closedAt: pr.closedAt ?? null,
     mergedAt: pr.mergedAt ?? null,
+    mergedBy: user(pr.mergedBy),
+    isCrossRepository: pr.isCrossRepository ?? false,
+    comments: (a: PageArgs) => connection(Array.from({ length: pr.comments ?? 0 }, (_, i) => ({ id: `c${i}` })), a, 'comments'),
+    reviews: (a: PageArgs & { states?: string[] | null }) =>
+      connection(
+        (pr.reviewHistory ?? [])
+          .filter((r) => !a.states || a.states.includes(r.state))
+          .map((r) => ({ state: r.state, author: user(r.author), submittedAt: r.submittedAt, createdAt: r.submittedAt })),
+        a,
+        'reviews',
+      ),
     baseRefName: pr.baseRefName ?? 'main',
     headRefName: pr.headRefName ?? `branch-${pr.number}`,
     additions: pr.additions ?? 0,
@@ -273,16 +308,28 @@ function pullObject(repo: StandinRepo, pr: StandinPr) {
     labels: (a: PageArgs) => connection((pr.labels ?? []).map((name) => ({ name })), a, 'labels'),
     latestReviews: (a: PageArgs) =>
       connection((pr.reviews ?? []).map((r) => ({ state: r.state, author: user(r.author) })), a, 'latestReviews'),
-    reviewThreads: (a: PageArgs) => connection((pr.threads ?? []).map((isResolved) => ({ isResolved })), a, 'reviewThreads'),
+    reviewThreads: (a: PageArgs) =>
+      connection(
+        (pr.threads ?? []).map((isResolved, i) => ({
+          isResolved,
+          comments: (c: PageArgs) => connection(Array.from({ length: pr.threadComments?.[i] ?? 1 }, (_, k) => ({ id: `t${i}-${k}` })), c, 'comments'),
+        })),
+        a,
+        'reviewThreads',
+      ),
     timelineItems: (a: PageArgs & { itemTypes?: string[] | null }) => {
       const wanted = a.itemTypes ?? null;
-      const items =
-        wanted === null || wanted.includes('HEAD_REF_FORCE_PUSHED_EVENT')
-          ? (pr.forcePushedAt ?? []).map((createdAt) => ({ __typename: 'HeadRefForcePushedEvent', createdAt }))
-          : [];
+      const want = (t: string) => wanted === null || wanted.includes(t);
+      const items = [
+        ...(want('HEAD_REF_FORCE_PUSHED_EVENT') ? (pr.forcePushedAt ?? []).map((createdAt) => ({ __typename: 'HeadRefForcePushedEvent', createdAt })) : []),
+        ...(want('CLOSED_EVENT') && pr.closedAt ? [{ __typename: 'ClosedEvent', createdAt: pr.closedAt, actor: user(pr.closedBy === undefined ? (pr.mergedBy ?? 'octocat') : pr.closedBy) }] : []),
+      ];
       return connection(items, a, 'timelineItems');
     },
-    commits: (a: PageArgs) => connection([{ commit: commitObject(repo, pr) }], a, 'commits'),
+    commits: (a: PageArgs) => {
+      const c = connection([{ commit: commitObject(repo, pr) }], a, 'commits');
+      return { ...c, totalCount: pr.commitCount ?? 1 };
+    },
   };
 }
 
@@ -307,7 +354,19 @@ function repositoryObject(repo: StandinRepo) {
     },
     object: ({ oid }: { oid?: string | null }) => {
       const pr = repo.pulls.find((p) => oidOf(repo, p) === oid);
-      return pr ? commitObject(repo, pr) : null;
+      return pr ? commitObject(repo, pr, true) : null;
+    },
+    ref: ({ qualifiedName }: { qualifiedName: string }) => {
+      const base = qualifiedName.replace(/^refs\/heads\//, '');
+      return {
+        __typename: 'Ref',
+        name: base,
+        compare: ({ headRef }: { headRef: string }) => {
+          const pr = repo.pulls.find((p) => (p.baseRefName ?? 'main') === base && (p.headRefName ?? `branch-${p.number}`) === headRef);
+          if (!pr) return null;
+          return { __typename: 'Comparison', aheadBy: pr.aheadBy ?? pr.commitCount ?? 1, behindBy: pr.behindBy ?? 0, status: 'DIVERGED' };
+        },
+      };
     },
   };
 }
@@ -322,6 +381,7 @@ export async function startGithubStandin(opts: StandinOptions = {}): Promise<Git
   const schema = githubGraphqlSchema();
   let repos: StandinRepo[] = opts.repos ?? [];
   const faults: StandinFault[] = [];
+  const operationFaults = new Map<string, (StandinFault | null)[]>();
   const requests: RecordedRequest[] = [];
   const limit = opts.rateLimit?.limit ?? 5000;
   let remaining = opts.rateLimit?.remaining ?? limit;
@@ -330,6 +390,13 @@ export async function startGithubStandin(opts: StandinOptions = {}): Promise<Git
   let maxInFlight = 0;
   let requestSeq = 0;
   const parsed = new Map<string, DocumentNode>();
+  const parsedOrNull = (q: string): DocumentNode | null => {
+    try {
+      return parsed.get(q) ?? parse(q);
+    } catch {
+      return null;
+    }
+  };
 
   const baseHeaders = (): Record<string, string> => ({
     'content-type': 'application/json; charset=utf-8',
@@ -406,7 +473,8 @@ export async function startGithubStandin(opts: StandinOptions = {}): Promise<Git
         rec.status = 401;
         return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/graphql', status: '401' });
       }
-      const fault = faults.shift();
+      const opFaults = rec.query ? operationFaults.get(operationNameOf(parsedOrNull(rec.query)) ?? '') : undefined;
+      const fault = opFaults?.length ? opFaults.shift() : faults.shift();
       if (fault) {
         rec.fault = fault.kind;
         rec.status = answerFault(res, fault);
@@ -489,6 +557,9 @@ export async function startGithubStandin(opts: StandinOptions = {}): Promise<Git
     failNext(...f) {
       faults.push(...f);
     },
+    failOperation(name, ...f) {
+      operationFaults.set(name, [...(operationFaults.get(name) ?? []), ...f]);
+    },
     setRateLimitRemaining(n) {
       remaining = n;
     },
@@ -504,7 +575,8 @@ export async function startGithubStandin(opts: StandinOptions = {}): Promise<Git
   };
 }
 
-function operationNameOf(doc: DocumentNode): string | null {
+function operationNameOf(doc: DocumentNode | null): string | null {
+  if (!doc) return null;
   const op = doc.definitions.find((d) => d.kind === 'OperationDefinition');
   return op && op.kind === 'OperationDefinition' ? (op.name?.value ?? null) : null;
 }

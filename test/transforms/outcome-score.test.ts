@@ -70,7 +70,7 @@ test('on the fixture, sessions on reopened beads score lower on average than fir
 });
 
 test('combineScores: documented weights, scaled by link confidence; no outcome keeps the heuristic', () => {
-  assert.deepEqual(combineScores(0.6, null), { score: 0.6, components: { heuristic: 0.6, outcome: null, outcome_weight: 0 } });
+  assert.deepEqual(combineScores(0.6, null), { score: 0.6, components: { heuristic: 0.6, outcome: null, outcome_weight: 0, pr_outcome: null, pr_weight: 0 } });
   const sure = combineScores(0.5, { score: 1, confidence: 1 });
   assert.equal(sure.score, Math.round(((COMBINE_WEIGHTS.heuristic * 0.5 + COMBINE_WEIGHTS.outcome) / (COMBINE_WEIGHTS.heuristic + COMBINE_WEIGHTS.outcome)) * 1000) / 1000);
   assert.equal(sure.components.outcome_weight, 0.7);

@@ -2,6 +2,7 @@
 import { ROLES } from '../../model/sample.ts';
 import { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData } from './report-data.ts';
 import { barChart, esc, histogram, PALETTE, stackedBarChart } from './svg-charts.ts';
+import { compareChart, compareChartData } from './compare-chart.ts';
 
 const OUTCOME_COLORS: Record<string, string> = {
   first_try: '#59a14f',
@@ -89,6 +90,7 @@ ${section('Size of a sample', '', tokenChart + turnChart)}
 ${section('Tool calls and errors', '', fig(toolChart, 'Share of assistant messages with a tool call') + fig(errorChart, 'Share of tool results that are errors'))}
 ${section('Bead outcomes', `${d.beads} beads; ${totalLinked} samples linked to one.`, fig(outcomeChart, 'Bead outcome mix (beads)') + fig(linkedChart, 'Samples linked to a bead, per role'))}
 ${section('Preference pairs', 'Pairs a `harvest export dpo` would write now.', fig(pairsChart, 'Preference pairs per source'))}
+${d.compare ? section('Models compared', 'How the work of each model\'s sessions turned out (harvest compare --by model): bars are rates over PRs or beads that ended, whiskers their Wilson 95% intervals.', fig(compareChart('chart-compare', 'Merge, first-try merge and bead first-try close rates per model', compareChartData(d.compare)), 'Rates per model, with 95% intervals')) : ''}
 ${section('What was dropped, and why', d.runFiles.length ? 'From the run files in runs/ and from reading the dataset.' : 'No run files in runs/: from reading the dataset only.', fig(droppedChart, 'Dropped or skipped, by reason (top 30)'))}
 </body>
 </html>

@@ -8,6 +8,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
 import { Redis, type RedisOptions } from 'ioredis';
+import { UserError } from '../../user-error.ts';
 import { GithubRequestError, RateLimitedError, type GraphqlErrorInfo } from './errors.ts';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -49,29 +50,51 @@ export interface GithubClientOptions {
   log?: GithubLog;
 }
 
+/** Per-request overrides (a person waiting at a terminal wants a fast answer, not patience). */
+export interface GithubRequestOptions {
+  /** Retries of 5xx and network errors inside the request. */
+  retries?: number;
+  /** Give up on one HTTP request after this long. */
+  timeoutMs?: number;
+}
+
 export interface GithubClient {
   /** Sends one GraphQL document; errors come back as RateLimitedError or GithubRequestError. */
-  graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  graphql<T>(query: string, variables?: Record<string, unknown>, request?: GithubRequestOptions): Promise<T>;
   readonly octokit: HarvestOctokit;
   readonly apiUrl: string;
   close(): Promise<void>;
 }
 
-/** GITHUB_TOKEN, or the trimmed content of GITHUB_TOKEN_FILE. The token never enters a message. */
+/**
+ * GITHUB_TOKEN, or the trimmed content of GITHUB_TOKEN_FILE. The token never enters a message; a
+ * file that cannot be read is a UserError (one line, exit 2), not a crash.
+ */
 export async function resolveGithubToken(source: { token?: string; tokenFile?: string }): Promise<string> {
   if (source.token && source.token.trim()) return source.token.trim();
+  const fix = 'point GITHUB_TOKEN_FILE at a file holding the token, or set GITHUB_TOKEN';
   if (source.tokenFile) {
     let text: string;
     try {
       text = await readFile(source.tokenFile, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read GITHUB_TOKEN_FILE ${source.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new UserError(`cannot read GITHUB_TOKEN_FILE ${source.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 2, fix);
     }
     const token = text.trim();
-    if (!token) throw new Error(`GITHUB_TOKEN_FILE ${source.tokenFile} is empty`);
+    if (!token) throw new UserError(`GITHUB_TOKEN_FILE ${source.tokenFile} is empty`, 2, fix);
     return token;
   }
-  throw new Error('no GitHub token: set GITHUB_TOKEN or GITHUB_TOKEN_FILE');
+  throw new UserError('no GitHub token: set GITHUB_TOKEN or GITHUB_TOKEN_FILE', 2);
+}
+
+/** The same client, every request sent with these overrides. */
+export function withRequestOptions(client: GithubClient, request: GithubRequestOptions): GithubClient {
+  return {
+    octokit: client.octokit,
+    apiUrl: client.apiUrl,
+    graphql: (query, variables, own) => client.graphql(query, variables, { ...request, ...own }),
+    close: () => client.close(),
+  };
 }
 
 const silentLog: GithubLog = { debug() {}, info() {}, warn() {}, error() {} };
@@ -159,12 +182,17 @@ export function createGithubClient(opts: GithubClientOptions): GithubClient {
   return {
     octokit,
     apiUrl,
-    async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    async graphql<T>(query: string, variables: Record<string, unknown> = {}, request: GithubRequestOptions = {}): Promise<T> {
       await sharedBlock();
+      const own = {
+        ...(request.retries !== undefined ? { retries: request.retries } : {}),
+        ...(request.timeoutMs !== undefined ? { signal: AbortSignal.timeout(request.timeoutMs) } : {}),
+      };
       try {
-        return await octokit.graphql<T>(query, variables);
+        // `request` is never sent as a GraphQL variable: Octokit reads it as the request's options.
+        return await octokit.graphql<T>(query, Object.keys(own).length ? { ...variables, request: own } : variables);
       } catch (err) {
-        const e = toGithubError(err);
+        const e = toGithubError(err, Date.now(), apiUrl);
         if (e instanceof RateLimitedError) await shareBlock(e);
         throw e;
       }
@@ -196,7 +224,7 @@ const FALLBACK_RETRY_AFTER_MS = 60_000;
 const PERMANENT_GRAPHQL_TYPES = new Set(['NOT_FOUND', 'FORBIDDEN', 'UNPROCESSABLE', 'MAX_NODE_LIMIT_EXCEEDED', 'INSUFFICIENT_SCOPES']);
 
 /** Any error from Octokit -> RateLimitedError | GithubRequestError, with no token in it. */
-export function toGithubError(err: unknown, now = Date.now()): Error {
+export function toGithubError(err: unknown, now = Date.now(), apiUrl = DEFAULT_GITHUB_API_URL): Error {
   if (err instanceof RateLimitedError || err instanceof GithubRequestError) return err;
   const e = err as {
     status?: number;
@@ -241,6 +269,9 @@ export function toGithubError(err: unknown, now = Date.now()): Error {
     const hint = status === 401 ? ' (check GITHUB_TOKEN)' : '';
     return new GithubRequestError(`GitHub answered HTTP ${status}: ${message}${hint}`, permanent, status);
   }
-  // Octokit reports network failures and timeouts as status 500 with the cause's message.
+  // Octokit reports network failures and timeouts as status 500 with the cause's message, and no response.
+  if (status === 500 && !e?.response) {
+    return new GithubRequestError(`cannot reach GitHub at ${apiUrl} (${message})`, false, status, [], undefined, true);
+  }
   return new GithubRequestError(`GitHub request failed: ${message}`, false, status);
 }

@@ -33,8 +33,22 @@ export class GithubRequestError extends Error {
     readonly graphqlErrors: GraphqlErrorInfo[] = [],
     /** The partial data GitHub sent along with GraphQL errors, if any. */
     readonly data?: unknown,
+    /** No answer at all: a network failure or a timeout. */
+    readonly unreachable = false,
   ) {
     super(message);
     this.name = 'GithubRequestError';
   }
+}
+
+/** How a failed poll reads to a person: what happened, and what to change. */
+export function describeGithubFailure(err: Error): { message: string; fix?: string } {
+  if (err instanceof RateLimitedError) return { message: err.message, fix: 'the queue resumes by itself when the limit ends' };
+  if (!(err instanceof GithubRequestError)) return { message: err.message };
+  if (err.unreachable) return { message: err.message, fix: 'check GITHUB_API_URL and the network' };
+  if (err.status === 401) return { message: 'GitHub refused the token (HTTP 401 Bad credentials)', fix: 'check GITHUB_TOKEN or GITHUB_TOKEN_FILE' };
+  if (err.graphqlErrors.some((g) => g.type === 'NOT_FOUND') || /not found/.test(err.message)) {
+    return { message: err.message, fix: 'check the OWNER/NAME, and that the token can see the repository' };
+  }
+  return { message: err.message };
 }

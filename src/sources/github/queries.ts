@@ -8,6 +8,8 @@ export const NESTED_PAGE = 100;
 export const LABELS_PER_PR = 20;
 /** PR numbers per aliased state query. */
 export const STATES_PER_QUERY = 100;
+/** Reviews read from the start of a PR's review list, to find the first one not by its author. */
+export const FIRST_REVIEWS = 10;
 
 const RATE_LIMIT = `rateLimit { cost remaining resetAt }`;
 const PAGE_INFO = `pageInfo { hasNextPage endCursor }`;
@@ -17,15 +19,26 @@ const CHECK_CONTEXT_FIELDS = `
   ... on CheckRun { name status conclusion }
   ... on StatusContext { context state }`;
 
+// A count needs no nodes, but GitHub wants every connection bounded: `first: 1` asks for none of substance.
+const REVIEW_THREAD_FIELDS = `isResolved comments(first: 1) { totalCount }`;
+
+// Besides the state of the moment, the facts the OpenTelemetry Collector's GitHub receiver and
+// Apache DevLake collect: merge and close (time, by whom), commit, comment and review-comment
+// counts, the head SHA, and when the first review and the first approval came.
 const PR_FIELDS = `
   number
   title
+  state
   isDraft
+  isCrossRepository
   mergeable
   mergeStateStatus
   reviewDecision
   createdAt
   updatedAt
+  closedAt
+  mergedAt
+  mergedBy { login }
   baseRefName
   headRefName
   additions
@@ -34,12 +47,20 @@ const PR_FIELDS = `
   author { login }
   autoMergeRequest { enabledAt }
   labels(first: ${LABELS_PER_PR}) { nodes { name } }
+  comments(first: 1) { totalCount }
   latestReviews(first: ${NESTED_PAGE}) { nodes { state author { login } } }
-  reviewThreads(first: ${NESTED_PAGE}) { totalCount ${PAGE_INFO} nodes { isResolved } }
+  firstReviews: reviews(first: ${FIRST_REVIEWS}) { nodes { state submittedAt createdAt author { login } } }
+  approvals: reviews(first: 1, states: [APPROVED]) { totalCount nodes { submittedAt createdAt author { login } } }
+  changesRequested: reviews(first: 1, states: [CHANGES_REQUESTED]) { totalCount }
+  reviewThreads(first: ${NESTED_PAGE}) { totalCount ${PAGE_INFO} nodes { ${REVIEW_THREAD_FIELDS} } }
   timelineItems(last: 1, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) {
     nodes { ... on HeadRefForcePushedEvent { createdAt } }
   }
+  closedEvents: timelineItems(last: 1, itemTypes: [CLOSED_EVENT]) {
+    nodes { ... on ClosedEvent { createdAt actor { login } } }
+  }
   commits(last: 1) {
+    totalCount
     nodes {
       commit {
         oid
@@ -82,7 +103,7 @@ export const CHECK_CONTEXTS_QUERY = `query CheckContexts($owner: String!, $name:
 export const REVIEW_THREADS_QUERY = `query ReviewThreads($owner: String!, $name: String!, $number: Int!, $after: String) {
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
-      reviewThreads(first: ${NESTED_PAGE}, after: $after) { ${PAGE_INFO} nodes { isResolved } }
+      reviewThreads(first: ${NESTED_PAGE}, after: $after) { ${PAGE_INFO} nodes { ${REVIEW_THREAD_FIELDS} } }
     }
   }
   ${RATE_LIMIT}
@@ -119,11 +140,33 @@ export function pullRequestsByNumberQuery(count: number): string {
   const vars = Array.from({ length: count }, (_, i) => `$n${i}: Int!`).join(', ');
   const aliases = Array.from(
     { length: count },
-    (_, i) => `pr${i}: pullRequest(number: $n${i}) { state closedAt mergedAt ${PR_FIELDS} }`,
+    (_, i) => `pr${i}: pullRequest(number: $n${i}) { ${PR_FIELDS} }`,
   ).join('\n    ');
   return `query PullRequestsByNumber($owner: String!, $name: String!, ${vars}) {
   repository(owner: $owner, name: $name) {
     nameWithOwner
+    ${aliases}
+  }
+  ${RATE_LIMIT}
+}`;
+}
+
+/** Branch comparisons per aliased query: one page of open PRs. */
+export const COMPARISONS_PER_QUERY = PRS_PER_PAGE;
+
+/** How far each PR's head is ahead of and behind its base (GitHub's compare of the two refs):
+ *  an alias per PR, the ref names as variables (`refs/heads/<base>`, `<head>`). */
+export function branchComparisonsQuery(count: number): string {
+  if (!Number.isInteger(count) || count < 1 || count > COMPARISONS_PER_QUERY) {
+    throw new RangeError(`branchComparisonsQuery: count must be 1..${COMPARISONS_PER_QUERY}, got ${count}`);
+  }
+  const vars = Array.from({ length: count }, (_, i) => `$b${i}: String!, $h${i}: String!`).join(', ');
+  const aliases = Array.from(
+    { length: count },
+    (_, i) => `c${i}: ref(qualifiedName: $b${i}) { compare(headRef: $h${i}) { aheadBy behindBy } }`,
+  ).join('\n    ');
+  return `query BranchComparisons($owner: String!, $name: String!, ${vars}) {
+  repository(owner: $owner, name: $name) {
     ${aliases}
   }
   ${RATE_LIMIT}

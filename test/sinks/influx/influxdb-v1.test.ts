@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { int, type PointRecord } from '../../../src/model/point.ts';
-import type { PrSnapshot } from '../../../src/sources/github/snapshot.ts';
+import { blankPrSnapshot, type PrSnapshot } from '../../../src/sources/github/snapshot.ts';
 import { createPointSink } from '../../../src/sinks/influx/create-point-sink.ts';
 import { PermanentWriteError, TransientWriteError } from '../../../src/sinks/influx/errors.ts';
 import { GroupCommitSink } from '../../../src/sinks/influx/group-commit.ts';
@@ -18,6 +18,7 @@ const NOW = Date.now() - 60_000;
 
 function snapshot(n: number, over: Partial<PrSnapshot> = {}): PrSnapshot {
   return {
+    ...blankPrSnapshot('acme/widgets', n),
     repo: 'acme/widgets',
     number: n,
     title: `PR ${n}`,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { int } from '../../../src/model/point.ts';
-import type { PrSnapshot } from '../../../src/sources/github/snapshot.ts';
+import { blankPrSnapshot, type PrSnapshot } from '../../../src/sources/github/snapshot.ts';
 import { createPointSink } from '../../../src/sinks/influx/create-point-sink.ts';
 import { PermanentWriteError, TransientWriteError } from '../../../src/sinks/influx/errors.ts';
 import { InfluxV2Sink } from '../../../src/sinks/influx/v2.ts';
@@ -16,6 +16,7 @@ import { startVictoriaMetrics, type ExportedSeries, type VictoriaMetricsHandle }
 const NOW = Date.now() - 60_000;
 
 const snapshot = (n: number): PrSnapshot => ({
+  ...blankPrSnapshot('acme/widgets', n),
   repo: 'acme/widgets',
   number: n,
   title: 'a title, with "quotes"',
