@@ -7,6 +7,7 @@ import { DEFAULT_MAX_TOKENS, DEFAULT_TOKENIZER, TOKENIZER_NAMES, type TokenizerN
 import type { ScrubOptions } from './transforms/privacy/options.ts';
 import { privacyFromEnv } from './transforms/privacy/resolve.ts';
 import { harvestSecretValues } from './transforms/privacy/exact-values.ts';
+import { UserError } from './user-error.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -102,7 +103,13 @@ export interface HarvestConfig {
   privacy: ScrubOptions;
 }
 
-export class ConfigError extends Error {}
+/** A setting a person got wrong: printed as one line, exit 2. */
+export class ConfigError extends UserError {
+  constructor(message: string, fix?: string) {
+    super(message, 2, fix);
+    this.name = 'ConfigError';
+  }
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HarvestConfig> = {}): HarvestConfig {
   const parsed = envSchema.safeParse(env);

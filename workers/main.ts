@@ -4,6 +4,7 @@ import type { HarvestConfig } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import { DEFAULT_CONCURRENCY, WORKERS, type ServingWorker } from './registry.ts';
 import { WorkerUnavailableError } from './unavailable.ts';
+import { UserError } from '../src/user-error.ts';
 
 export interface WorkerProcessOptions {
   queues?: string[];
@@ -14,7 +15,7 @@ export interface WorkerProcessOptions {
 export async function runWorkerProcess(cfg: HarvestConfig, log: Logger, opts: WorkerProcessOptions = {}): Promise<void> {
   const names = opts.queues?.length ? opts.queues : Object.keys(WORKERS);
   const unknown = names.filter((n) => !WORKERS[n]);
-  if (unknown.length) throw new Error(`unknown queue(s): ${unknown.join(', ')}; known: ${Object.keys(WORKERS).join(', ')}`);
+  if (unknown.length) throw new UserError(`unknown queue(s): ${unknown.join(', ')}`, 2, `name one of ${Object.keys(WORKERS).join(', ')} in --queues, or leave it out to serve all`);
   const running: ServingWorker[] = [];
   const serving: string[] = [];
   for (const n of names) {
@@ -30,7 +31,7 @@ export async function runWorkerProcess(cfg: HarvestConfig, log: Logger, opts: Wo
       log.warn({ queue: n }, `not serving ${n}: ${e.message}`);
     }
   }
-  if (running.length === 0) throw new Error('no queue can be served here');
+  if (running.length === 0) throw new UserError('no queue can be served here', 2, 'see the warnings above for the setting each queue needs');
   log.info({ worker: cfg.workerId, queues: serving, out: cfg.outDir }, 'worker started');
   await new Promise<void>((resolve) => {
     let stopping = false;

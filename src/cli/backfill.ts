@@ -1,7 +1,6 @@
 // `harvest backfill`: discover session files, enqueue them (backpressure, dedupe by job id and by
 // the processed-files ledger), and with --inline run workers here until this run's jobs are done.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { HarvestConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -22,7 +21,6 @@ export interface BackfillOptions extends RootFlags {
 export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: Logger): Promise<RunSummary | null> {
   const started = Date.now();
   const { roots, origin } = chooseRoots(opts);
-  for (const r of allRoots(roots)) if (!existsSync(r)) log.warn({ root: r }, 'session root does not exist; nothing to read there');
   if (origin === 'fixtures') log.info('no default session folders here; backfilling the bundled sample data in fixtures/');
   // Roots named for this run are roots this run's inline workers may read.
   const runCfg: HarvestConfig = { ...cfg, roots: [...new Set([...cfg.roots, ...allRoots(roots)])] };
@@ -74,6 +72,7 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
     for (const n of new Set(notes.notices)) log.info(n);
     if (notes.missing.length) log.warn({ count: notes.missing.length, first: notes.missing[0] }, 'index rows whose session file is gone');
     log.info({ run: runId, found: res.submitted, enqueued: res.added, unchanged: res.skipped }, 'enqueued session files');
+    if (res.submitted === 0) log.warn({ roots: allRoots(roots) }, `no session files under ${allRoots(roots).join(', ')}`);
 
     if (opts.inline && res.added > 0) await startWorker();
     if (!opts.inline) {

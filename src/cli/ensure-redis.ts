@@ -6,9 +6,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { redisOptions } from '../../queues/connection.ts';
+import { UserError } from '../user-error.ts';
 
-export class RedisUnavailableError extends Error {
-  override name = 'RedisUnavailableError';
+/** No Redis to talk to: a setting to fix (exit 2), with what fixes it. */
+export class RedisUnavailableError extends UserError {
+  constructor(message: string, fix = 'start one (`redis-server`, or `apt-get install redis-server`) or set REDIS_URL to one that runs; `harvest doctor` checks it') {
+    super(message, 2, fix);
+    this.name = 'RedisUnavailableError';
+  }
 }
 
 export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
@@ -46,9 +51,7 @@ export async function ensureRedis(url: string, explicit: boolean, dataDir: strin
   if (await redisAnswers(url)) return { url, stop: async () => undefined, private: false };
   const hasServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
   if (explicit || !hasServer) {
-    throw new RedisUnavailableError(
-      `Redis is not reachable at ${safeUrl(url)}: start one (\`redis-server\`, or \`apt-get install redis-server\`) or set REDIS_URL to one that runs.`,
-    );
+    throw new RedisUnavailableError(`Redis is not reachable at ${safeUrl(url)}`);
   }
   const port = await freePort();
   const dir = join(dataDir, 'redis');
@@ -66,7 +69,7 @@ export async function ensureRedis(url: string, explicit: boolean, dataDir: strin
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new RedisUnavailableError('could not start a private redis-server; set REDIS_URL to a running Redis');
+  throw new RedisUnavailableError('could not start a private redis-server', 'set REDIS_URL to a running Redis');
 }
 
 /** The URL without its password, for messages. */

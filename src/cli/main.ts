@@ -1,13 +1,16 @@
 // The `harvest` command line. Each command lives in its own file; this one wires them to flags.
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig, loadPrivacy, ConfigError, type HarvestConfig } from '../config.ts';
+import { loadConfig, loadPrivacy, type HarvestConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { UserError } from '../user-error.ts';
 import { TOKENIZER_NAMES, isTokenizerName, type TokenizerName } from '../transforms/tokens/tokenizer.ts';
-import { ensureRedis, RedisUnavailableError } from './ensure-redis.ts';
+import { ensureRedis } from './ensure-redis.ts';
 import { parseDuration } from './duration.ts';
 import { chooseRoots, allRoots } from './session-roots.ts';
+import { checkNamedRoots } from './root-check.ts';
+import { documentExitCodes, oneLineParseErrors } from './exit-codes.ts';
+import { errorReport } from './error-line.ts';
+import { applyVerbosity, verbosity } from './verbosity.ts';
 
 const log = createLogger();
 
@@ -66,7 +69,12 @@ function commandName(argv: string[]): string | undefined {
 export async function buildProgram(argv: string[] = ['node', 'harvest']): Promise<Command> {
   const program = new Command('harvest')
     .description('Turns AI coding-agent sessions, PRs and orchestrator events into training data and time series')
-    .showHelpAfterError();
+    .option('-q, --quiet', 'print only errors and the result (no progress, no info logs)')
+    .option('--verbose', 'debug logs, and stack traces with errors')
+    // Parse errors become one line (oneLineParseErrors) and reach main() as CommanderErrors.
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true });
+  program.hook('preAction', (_program, action) => void applyVerbosity(action.optsWithGlobals(), log));
 
   program
     .command('backfill')
@@ -81,13 +89,15 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
     .option('--inline', 'also run workers in this process until this run is done, then print a summary')
     .option('--json', 'print the summary as one JSON object on the last line of stdout')
     .option('--concurrency <n>', 'inline worker concurrency', int)
-    .option('--thinking <mode>', 'keep or drop thinking (reasoning_content of assistant messages)', 'keep')
+    .addOption(new Option('--thinking <mode>', 'keep or drop thinking (reasoning_content of assistant messages)').choices(['keep', 'drop']).default('keep'))
     .option('--max-tokens <n>', 'token budget of a sample, chat template included (HARVEST_MAX_TOKENS, default 4096)', int)
     .option('--tokenizer <name>', `tokenizer budgets are counted with: ${TOKENIZER_NAMES.join(', ')} (HARVEST_TOKENIZER, default qwen3)`)
     .option('--context-steps <n>', 'repeat up to N earlier steps as untrained context (HARVEST_CONTEXT_STEPS, default 0)', nonNegative)
     .option('--privacy <mode>', PRIVACY_HELP)
     .action(async (o) => {
-      if (!['keep', 'drop'].includes(o.thinking)) throw new InvalidArgumentError('--thinking takes keep or drop');
+      const { origin, roots } = chooseRoots(o);
+      // A mistyped folder is said before any Redis is looked for.
+      if (origin === 'flags') await checkNamedRoots(roots);
       await withRedis({ ...(o.out ? { outDir: resolve(o.out) } : {}), thinking: o.thinking, ...sampleOverrides(o), ...privacyOverride(o.privacy) }, async (cfg) => {
         const { backfill } = await import('./backfill.ts');
         await backfill(cfg, o, log);
@@ -131,7 +141,8 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
     .option('--settle <duration>', 'quiet time before a changed session is enqueued', parseDuration, 120_000)
     .option('--rescan <duration>', 'full rescan interval (safety net for missed events)', parseDuration, 60_000)
     .action(async (o) => {
-      const { roots } = chooseRoots(o);
+      const { roots, origin } = chooseRoots(o);
+      if (origin === 'flags') await checkNamedRoots(roots);
       await withRedis({}, async (cfg) => {
         const { startWatch } = await import('./watch.ts');
         const w = await startWatch({ ...cfg, roots: [...cfg.roots, ...allRoots(roots)] }, { roots, settleMs: o.settle, rescanMs: o.rescan }, log);
@@ -147,10 +158,12 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
   program
     .command('validate')
     .argument('<dir>', 'dataset folder (the --out of a backfill, or its samples/ folder)')
-    .description('check every sample against the sample rules and its token budget; print coverage, a token histogram and statistics; exit 1 on any invalid sample')
+    .description('check every sample against the sample rules and its token budget; print coverage, a token histogram and statistics')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, o) => {
       const { validateDataset, formatValidation } = await import('./validate.ts');
+      const { requireDataset } = await import('./dataset-dir.ts');
+      requireDataset(resolve(dir), '');
       const v = await validateDataset(resolve(dir));
       process.stdout.write((o.json ? JSON.stringify(v) : formatValidation(v)) + '\n');
       if (v.stats.invalid > 0 || v.stats.overlappingTargets > 0) process.exitCode = 1;
@@ -159,6 +172,8 @@ export async function buildProgram(argv: string[] = ['node', 'harvest']): Promis
   if (!CORE_COMMANDS.has(commandName(argv) ?? '')) (await import('./extra-commands.ts')).registerExtraCommands(program);
 
   program.addOption(new Option('--log-level <level>', 'pino log level').env('HARVEST_LOG_LEVEL').hideHelp());
+  documentExitCodes(program);
+  oneLineParseErrors(program);
   return program;
 }
 
@@ -168,19 +183,8 @@ export async function main(argv = process.argv): Promise<void> {
     // Queue clients and loggers keep handles open; a finished command exits.
     process.exit(process.exitCode ?? 0);
   } catch (e) {
-    if (e instanceof UserError) {
-      process.stderr.write(`harvest: ${e.line()}\n`);
-      process.exit(e.exitCode);
-    }
-    if (e instanceof RedisUnavailableError) {
-      process.stderr.write(`harvest: ${e.message}\n`);
-      process.exit(2);
-    }
-    if (e instanceof ConfigError || e instanceof InvalidArgumentError) {
-      process.stderr.write(`harvest: ${e.message}\n`);
-      process.exit(2);
-    }
-    log.error({ err: e }, (e as Error).message);
-    process.exit(1);
+    const r = errorReport(e, verbosity() === 'verbose');
+    process.stderr.write(r.text);
+    process.exit(r.exitCode);
   }
 }

@@ -9,7 +9,7 @@ import { redisAnswers, safeUrl, RedisUnavailableError } from './ensure-redis.ts'
 
 export async function opsRedis(cfg: HarvestConfig): Promise<Redis> {
   if (!(await redisAnswers(cfg.redisUrl))) {
-    throw new RedisUnavailableError(`Redis is not reachable at ${safeUrl(cfg.redisUrl)}: is it running, and is REDIS_URL right?`);
+    throw new RedisUnavailableError(`Redis is not reachable at ${safeUrl(cfg.redisUrl)}`, 'start it, or set REDIS_URL to the one the workers use; `harvest doctor` checks it');
   }
   const r = clientConnection({ redisUrl: cfg.redisUrl, prefix: cfg.prefix });
   r.on('error', () => undefined);

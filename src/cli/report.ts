@@ -8,6 +8,7 @@ import { gatherReport, type ReportData } from '../pipeline/dataset-report.ts';
 import { writeFileAtomic } from '../sinks/shards/shard-files.ts';
 import { renderReportHtml } from '../sinks/report/html.ts';
 import { scrubDeep } from '../transforms/scrub.ts';
+import { requireDataset } from './dataset-dir.ts';
 
 export async function writeReport(dataDir: string, htmlPath = join(dataDir, 'report.html')): Promise<{ path: string; data: ReportData }> {
   // The report names folders and counts; under HARVEST_PRIVACY=publish its paths lose their user too.
@@ -25,6 +26,7 @@ export function registerReportCommand(program: Command): Command {
     .option('--json', 'print the report numbers as JSON')
     .action(async (o: { out?: string; html?: string; json?: boolean }) => {
       const dir = o.out ? resolve(o.out) : loadConfig(process.env).outDir;
+      requireDataset(dir, o.out ? '--out ' : 'the default dataset folder (HARVEST_OUT) ');
       const r = await writeReport(dir, o.html ? resolve(o.html) : undefined);
       if (o.json) process.stdout.write(JSON.stringify({ path: r.path, ...r.data }) + '\n');
       else process.stdout.write(`wrote ${r.path} (${r.data.samples} samples, ${r.data.beads} beads)\n`);

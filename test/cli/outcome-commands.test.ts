@@ -2,7 +2,7 @@
 // `export dpo|openai|llamafactory|sharegpt` (joining an existing `export` command) and `report`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -29,6 +29,8 @@ test('commands register; the training exports join an existing export command', 
 
 test('report and exports over an empty dataset folder: no crash, charts say no data', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'harvest-empty-'));
+  // An empty dataset (a folder with no dataset at all is refused: test/cli/newcomer-errors.test.ts).
+  mkdirSync(join(dir, 'samples'));
   const program = new Command('harvest').exitOverride();
   registerTrainingExportCommands(program);
   registerReportCommand(program);
