@@ -16,6 +16,8 @@ import { WorkerMetrics } from '../src/state/worker-metrics.ts';
 import { observeJobMetrics } from './job-metrics.ts';
 import { isFinalFailure, startShardOwner } from './shard-owner.ts';
 import { tuneHeapForWorkers } from './heap.ts';
+import { WarningLog } from './warning-log.ts';
+import { toRunWarning } from '../src/model/run-warning.ts';
 import { SESSION_FILE_QUEUE, sessionFileJobSchema, type SessionFileJob } from '../queues/session-file.ts';
 import { WORKER_LOCKS, workerConnection, clientConnection } from '../queues/connection.ts';
 
@@ -43,15 +45,17 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     sealIdleMs: cfg.sealIdleMs, tickMs: Math.min(10_000, cfg.sealIdleMs),
   });
 
+  const warningLog = new WarningLog(log);
   const processor = async (job: Job<SessionFileJob>) => {
     const parsed = sessionFileJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);
     const data = parsed.data;
     try {
       const res = await processSessionFile(data, cfg, { ledger, writer, beads, prs });
-      for (const w of res.warnings) log.warn({ path: data.path }, w);
+      const warnings = res.warnings.map((w) => toRunWarning(data.path, w));
+      for (const w of warnings) warningLog.warn(w);
       await files.markProcessed(data);
-      if (data.runId) await runs.addOnce(data.runId, job.id ?? data.path, { ...res.counts, files: 1 });
+      if (data.runId) await runs.addOnce(data.runId, job.id ?? data.path, { ...res.counts, files: 1 }, warnings);
       return { session: res.sessionId, samples: res.counts.samples_written ?? 0 };
     } catch (e) {
       if (e instanceof PermanentJobError) throw new UnrecoverableError(e.message);
@@ -72,7 +76,8 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     if (!job) return;
     const final = isFinalFailure(job, err);
     log.warn({ path: job.data.path, attempt: job.attemptsMade, final }, `session file failed: ${err.message}`);
-    if (final && job.data.runId) void runs.addOnce(job.data.runId, job.id ?? job.data.path, { files_failed: 1 }).catch(() => undefined);
+    const warning = toRunWarning(job.data.path, `failed: ${err.message.replace(`${job.data.path}: `, '')}`);
+    if (final && job.data.runId) void runs.addOnce(job.data.runId, job.id ?? job.data.path, { files_failed: 1 }, [warning]).catch(() => undefined);
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   observeJobMetrics(worker, new WorkerMetrics(state, cfg.prefix), writer);

@@ -1,7 +1,6 @@
 // `harvest backfill`: discover session files, enqueue them (backpressure, dedupe by job id and by
 // the processed-files ledger), and with --inline run workers here until this run's jobs are done.
 import { randomBytes } from 'node:crypto';
-import cliProgress from 'cli-progress';
 import type { HarvestConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { discoverSessionFiles, type DiscoveryNotes } from '../sources/discover-all.ts';
@@ -11,6 +10,13 @@ import { clientConnection } from '../../queues/connection.ts';
 import { enqueueSessionFiles, sessionFileQueue, type SessionFileJob } from '../../queues/session-file.ts';
 import { allRoots, chooseRoots, type RootFlags } from './session-roots.ts';
 import { buildSummary, formatSummary, type RunSummary } from './summary.ts';
+import { writeRunSummary } from '../pipeline/run-summary.ts';
+import type { Counts } from '../model/session.ts';
+import { createProgress, progressMode, type ProgressState } from './progress.ts';
+import { verbosity } from './verbosity.ts';
+
+/** How often the run's counters are read back for the progress display. */
+const TICK_MS = 200;
 
 export interface BackfillOptions extends RootFlags {
   inline?: boolean;
@@ -44,17 +50,31 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
   };
 
   const notes: DiscoveryNotes = { notices: [], missing: [] };
-  let found = 0;
+  const progress = createProgress(opts.inline ? progressMode({ tty: process.stderr.isTTY === true, quiet: verbosity() === 'quiet', json: opts.json === true }) : 'none', log);
+  const state: ProgressState = { discovered: 0, enqueuing: true, enqueued: 0, unchanged: 0, processed: 0, failed: 0, samples: 0, warnings: 0 };
   async function* jobs(): AsyncGenerator<SessionFileJob> {
     for await (const f of discoverSessionFiles(roots, notes)) {
-      found++;
+      state.discovered++;
       yield { ...f, runId };
     }
   }
-  const bar = opts.inline && process.stderr.isTTY && !opts.json
-    ? new cliProgress.SingleBar({ format: 'backfill [{bar}] {value}/{total} files | {samples} samples | {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
-    : null;
-  let enqueued = 0;
+  // The run's counters, read from Redis while it goes (the workers may be elsewhere).
+  const refresh = async (): Promise<Counts> => {
+    const c = await runs.get(runId);
+    state.processed = c.files ?? 0;
+    state.failed = c.files_failed ?? 0;
+    state.samples = c.samples_written ?? 0;
+    state.warnings = c.warnings ?? 0;
+    progress.update(state);
+    return c;
+  };
+  let ticking = opts.inline === true;
+  const ticker = (async () => {
+    while (ticking) {
+      await refresh().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+  })();
   try {
     const res = await enqueueSessionFiles(queue, redis, jobs(), {
       highWater: cfg.highWater,
@@ -63,12 +83,13 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
     }, {
       alreadyDone: (b) => files.processed(b),
       onAdded: (n) => {
-        enqueued += n;
-        bar?.setTotal(enqueued);
+        state.enqueued += n;
         // Its failure is reported where the run awaits it, below.
         if (opts.inline && n > 0) startWorker().catch(() => undefined);
       },
     });
+    state.enqueuing = false;
+    state.unchanged = res.skipped;
     for (const n of new Set(notes.notices)) log.info(n);
     if (notes.missing.length) log.warn({ count: notes.missing.length, first: notes.missing[0] }, 'index rows whose session file is gone');
     log.info({ run: runId, found: res.submitted, enqueued: res.added, unchanged: res.skipped }, 'enqueued session files');
@@ -80,27 +101,26 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
       else process.stdout.write(`enqueued ${res.added} of ${res.submitted} session files (run ${runId}); workers will process them\n`);
       return null;
     }
-    bar?.start(res.added, 0, { samples: 0 });
-    let lastLog = 0;
-    for (;;) {
-      const c = await runs.get(runId);
-      const done = (c.files ?? 0) + (c.files_failed ?? 0);
-      bar?.update(done, { samples: c.samples_written ?? 0 });
-      if (!bar && Date.now() - lastLog > 5000) {
-        lastLog = Date.now();
-        log.info({ done, of: res.added, samples: c.samples_written ?? 0 }, 'backfill progress');
-      }
-      if (done >= res.added) break;
-      await new Promise((r) => setTimeout(r, 200));
+    let counts = await refresh();
+    while ((counts.files ?? 0) + (counts.files_failed ?? 0) < res.added) {
+      await new Promise((r) => setTimeout(r, TICK_MS));
+      counts = await refresh();
     }
-    bar?.stop();
+    ticking = false;
+    await ticker;
+    progress.stop();
     await stopWorker();
-    const summary = buildSummary(runId, cfg.outDir, await runs.get(runId), res.submitted, res.added, Date.now() - started);
-    if (!opts.json) process.stdout.write(formatSummary(summary) + '\n');
-    else process.stdout.write(JSON.stringify(summary) + '\n');
+    const warnings = await runs.warnings(runId);
+    const summary = buildSummary(runId, cfg.outDir, counts, res.submitted, res.added, Date.now() - started, warnings);
+    // A re-run that found nothing new leaves no run file: there is nothing to tell about it.
+    const runFile = res.added > 0 ? await writeRunSummary(summary, counts, warnings) : undefined;
+    if (!opts.json) process.stdout.write(formatSummary(summary, runFile) + '\n');
+    else process.stdout.write(JSON.stringify(runFile ? { ...summary, run_file: runFile } : summary) + '\n');
     return summary;
   } finally {
-    bar?.stop();
+    ticking = false;
+    await ticker;
+    progress.stop();
     await stopWorker().catch(() => undefined);
     await queue.close();
     redis.disconnect();
