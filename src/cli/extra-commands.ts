@@ -19,6 +19,7 @@ import { registerShardsCommand } from './shards.ts';
 import { registerScanCommand } from './scan.ts';
 import { registerGapsCommand } from './gaps.ts';
 import { registerGenerateCommand } from './generate.ts';
+import { registerDoctorCommand } from './doctor.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerReposCommand(program);
@@ -40,4 +41,5 @@ export function registerExtraCommands(program: Command): void {
   registerScanCommand(program);
   registerGapsCommand(program);
   registerGenerateCommand(program);
+  registerDoctorCommand(program);
 }

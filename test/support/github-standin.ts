@@ -109,6 +109,10 @@ export interface StandinOptions {
   /** Delay before each answer (to see overlapping requests). */
   latencyMs?: number;
   rateLimit?: { limit?: number; remaining?: number };
+  /** `viewer.login` (harvest doctor asks who the token is). */
+  login?: string;
+  /** The `x-oauth-scopes` header of a classic token ("repo, read:org"); none when unset. */
+  scopes?: string;
 }
 
 export interface GithubStandin {
@@ -406,6 +410,7 @@ export async function startGithubStandin(opts: StandinOptions = {}): Promise<Git
     'x-ratelimit-used': String(limit - Math.max(0, remaining)),
     'x-ratelimit-resource': 'graphql',
     'x-github-request-id': `STANDIN:${++requestSeq}`,
+    ...(opts.scopes !== undefined ? { 'x-oauth-scopes': opts.scopes } : {}),
   });
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -514,6 +519,7 @@ export async function startGithubStandin(opts: StandinOptions = {}): Promise<Git
           if (!r) throw new GithubError(`Could not resolve to a Repository with the name '${owner}/${name}'.`, 'NOT_FOUND');
           return repositoryObject(r);
         },
+        viewer: () => ({ login: opts.login ?? 'standin-user' }),
         rateLimit: () => ({ cost: 1, limit, remaining: Math.max(0, remaining), used: limit - remaining, resetAt: new Date(resetAt() * 1000).toISOString(), nodeCount: 0 }),
       };
       const result = await execute({ schema, document: doc, rootValue, variableValues: rec.variables });
