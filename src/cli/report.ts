@@ -29,6 +29,9 @@ export function registerReportCommand(program: Command): Command {
       requireDataset(dir, o.out ? '--out ' : 'the default dataset folder (HARVEST_OUT) ');
       const r = await writeReport(dir, o.html ? resolve(o.html) : undefined);
       if (o.json) process.stdout.write(JSON.stringify({ path: r.path, ...r.data }) + '\n');
-      else process.stdout.write(`wrote ${r.path} (${r.data.samples} samples, ${r.data.beads} beads)\n`);
+      else {
+        const linked = Object.values(r.data.linkedSamples).reduce((a, b) => a + b, 0);
+        process.stdout.write(`wrote ${r.path}: ${r.data.samples} samples from ${r.data.sessions} sessions, ${linked} linked to ${r.data.linkedBeads} beads, ${r.data.runFiles.length} run files\n`);
+      }
     });
 }

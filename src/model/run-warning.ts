@@ -23,6 +23,8 @@ const ABS_PATH = /(?<![\w.~-])(?:\/[^\s/:()"']+)+\/?/g;
 export function warningKind(message: string): string {
   return message
     .replace(ABS_PATH, '<path>')
+    .replace(/[^\s()"']*\.jsonl(?:\.blobs\/[^\s()"']*)?/g, '<file>')
+    .replace(/(?<![0-9a-z])[0-9a-f]{12,}(?![0-9a-z])/gi, '<hash>')
     .replace(/\b\d+(?:\.\d+)?\b/g, 'N')
     .replace(/\s+/g, ' ')
     .trim();

@@ -1,58 +1,28 @@
 // What a dataset folder holds, gathered in one streaming pass (plus the pairs a DPO export would
 // make, counted, and the run files under `<out>/runs/`): the numbers behind `harvest report`.
-import type { SampleMessage } from '../model/sample.ts';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BeadLifecycle } from '../model/bead.ts';
 import type { Counts } from '../model/session.ts';
+import { viewChars, viewMessages } from '../model/sample-view.ts';
 import { readDataset } from '../sinks/shards/dataset-reader.ts';
 import { samplesRootOf } from '../sinks/shards/samples-root.ts';
 import { dpoPairs } from './dpo-pairs.ts';
 import { gatherCompare } from './compare-report.ts';
 import { filesHistory } from '../analysis/history.ts';
+import { ExamplePicker } from './report-examples.ts';
+import { SessionTally } from './report-sessions.ts';
+import { DROP_KEY, readRunFiles } from './report-runs.ts';
 import { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData, type RoleRates } from '../sinks/report/report-data.ts';
 
 export { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData, type RoleRates };
 
+/** Sessions in the drill-down. */
+export const LARGEST_SESSIONS = 10;
+
 function bin(edges: number[], v: number): number {
   for (let i = 0; i < edges.length - 1; i++) if (v < edges[i + 1]) return i;
   return edges.length - 2;
-}
-
-const DROP_KEY = /reject|skip|drop|duplicate|malformed|invalid|oversize|truncated|orphan|unknown|not_json|superseded|repeated|failed|without|incomplete|bad_time|below/;
-
-/** Numeric leaves of a run file whose names say something was left out. */
-function dropCounts(value: unknown, path: string, into: Record<string, number>): void {
-  // Outcome tallies are what became of work, not input that was left out.
-  if (/(^|\.)outcomes?(\.|$)/.test(path)) return;
-  if (typeof value === 'number') {
-    if (DROP_KEY.test(path) && value > 0) into[path] = (into[path] ?? 0) + value;
-    return;
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
-  for (const [k, v] of Object.entries(value)) dropCounts(v, path ? `${path}.${k}` : k, into);
-}
-
-async function readRuns(dir: string): Promise<{ files: string[]; dropped: Record<string, number> }> {
-  const dropped: Record<string, number> = {};
-  const files: string[] = [];
-  if (!existsSync(dir)) return { files, dropped };
-  for (const name of (await readdir(dir)).sort()) {
-    if (!name.endsWith('.json')) continue;
-    try {
-      const v = JSON.parse(await readFile(join(dir, name), 'utf8')) as Record<string, unknown>;
-      files.push(name);
-      // Keep the interesting parts: counters, rejected/skipped maps; not per-file lists.
-      const kind = typeof v.kind === 'string' ? v.kind : 'run';
-      const { counts, ...rest } = v as { counts?: unknown };
-      dropCounts(counts ?? {}, kind, dropped);
-      for (const [k, val] of Object.entries(rest)) if (typeof val === 'number' || (val && typeof val === 'object')) dropCounts(val, `${kind}.${k}`, dropped);
-    } catch {
-      dropped['report.unreadable_run_files'] = (dropped['report.unreadable_run_files'] ?? 0) + 1;
-    }
-  }
-  return { files, dropped };
 }
 
 export async function gatherReport(dataDir: string): Promise<ReportData> {
@@ -61,6 +31,7 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
     dataset: dataDir,
     generatedAt: new Date().toISOString(),
     samples: 0,
+    sessions: 0,
     bySplit: {},
     byRoleSource: {},
     scoreHist: {},
@@ -68,17 +39,26 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
     turnHist: new Array(TURN_EDGES.length - 1).fill(0),
     rates: {},
     linkedSamples: {},
+    linkedBeads: 0,
+    linkedBeadOutcomes: {},
     outcomeScoredSamples: {},
     beadOutcomes: {},
     beads: 0,
     pairsBySource: {},
     dropped: {},
+    runReasons: { sessionRuns: 0, dropped: {}, truncated: {}, redacted: {}, warnings: {} },
     runFiles: [],
     readCounts: {},
+    examples: {},
+    largestSessions: [],
   };
+  const examples = new ExamplePicker();
+  const sessions = new SessionTally();
+  /** bead id -> what became of it, as the links say (the last link read wins; they agree). */
+  const linked = new Map<string, string>();
   for await (const r of samplesRoot ? readDataset(samplesRoot, d.readCounts) : []) {
     const m = (r.value.metadata ?? {}) as Record<string, unknown>;
-    const msgs = Array.isArray(r.value.messages) ? (r.value.messages as SampleMessage[]) : [];
+    const messages = viewMessages(r.value);
     d.samples++;
     const role = String(m.role ?? 'unknown');
     const source = String(m.source ?? m.runtime ?? 'unknown') + (m.branch === 'abandoned' ? ' (abandoned)' : '');
@@ -88,21 +68,44 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
     const hist = (d.scoreHist[role] ??= new Array(SCORE_EDGES.length - 1).fill(0));
     const score = Number(m.quality_score);
     if (Number.isFinite(score)) hist[bin(SCORE_EDGES, score)]++;
-    d.tokenHist[bin(TOKEN_EDGES, Number(m.token_count ?? 0))]++;
-    d.turnHist[bin(TURN_EDGES, Math.max(0, msgs.length - 1))]++;
+    const chars = viewChars(messages);
+    const turns = Number(m.turn_count ?? messages.filter((x) => x.role === 'assistant').length);
+    // Schema 2 counts the tokens with the real tokenizer; older lines are estimated from their length.
+    d.tokenHist[bin(TOKEN_EDGES, Number(m.token_count ?? chars / 4))]++;
+    d.turnHist[bin(TURN_EDGES, turns)]++;
     const rate = (d.rates[role] ??= { gptMessages: 0, gptWithToolCall: 0, toolResults: 0, toolErrors: 0 });
-    for (const c of msgs) {
-      if (c.role === 'assistant') {
+    for (const x of messages) {
+      if (x.role === 'assistant') {
         rate.gptMessages++;
-        if (c.tool_calls?.length) rate.gptWithToolCall++;
-      } else if (c.role === 'tool') {
+        if (x.toolCalls.length) rate.gptWithToolCall++;
+      } else if (x.role === 'tool') {
         rate.toolResults++;
-        if (c.is_error) rate.toolErrors++;
+        if (x.isError) rate.toolErrors++;
       }
     }
-    if (Array.isArray(m.beads) && m.beads.length) d.linkedSamples[role] = (d.linkedSamples[role] ?? 0) + 1;
+    if (Array.isArray(m.beads) && m.beads.length) {
+      d.linkedSamples[role] = (d.linkedSamples[role] ?? 0) + 1;
+      for (const l of m.beads as { bead_id?: unknown; bead_outcome?: unknown }[]) {
+        if (typeof l?.bead_id === 'string') linked.set(l.bead_id, typeof l.bead_outcome === 'string' ? l.bead_outcome : 'unknown');
+      }
+    }
     if (typeof m.outcome_score === 'number') d.outcomeScoredSamples[role] = (d.outcomeScoredSamples[role] ?? 0) + 1;
+    if (m.branch === 'abandoned') continue;
+    const sessionId = String(m.session_id ?? m.record_id ?? '?');
+    const recordId = String(m.record_id ?? '?');
+    const s = Number.isFinite(score) ? score : 0;
+    examples.offer(role, { record_id: recordId, session_id: sessionId, source, score: s, turns, messages });
+    sessions.add({
+      session_id: sessionId, source, role, record_id: recordId, chunk_index: Number(m.chunk_index ?? m.episode_index ?? 0),
+      score: s, chars, turns, started_at: typeof m.started_at === 'string' ? m.started_at : null,
+    });
   }
+  d.sessions = sessions.count;
+  d.examples = examples.result();
+  d.largestSessions = sessions.largest(LARGEST_SESSIONS);
+  d.linkedBeads = linked.size;
+  for (const o of linked.values()) d.linkedBeadOutcomes[o] = (d.linkedBeadOutcomes[o] ?? 0) + 1;
+
   const beadsRoot = join(dataDir, 'beads');
   if (existsSync(beadsRoot)) {
     const latest = new Map<string, BeadLifecycle>();
@@ -118,11 +121,12 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
   }
   const pairCounts: Counts = {};
   for await (const p of dpoPairs(dataDir, {}, pairCounts)) d.pairsBySource[p.metadata.source] = (d.pairsBySource[p.metadata.source] ?? 0) + 1;
-  const runs = await readRuns(join(dataDir, 'runs'));
+  const runs = await readRunFiles(join(dataDir, 'runs'));
   d.runFiles = runs.files;
-  d.dropped = runs.dropped;
-  for (const [k, v] of Object.entries(d.readCounts)) if (DROP_KEY.test(k) && v > 0) d.dropped[`dataset.${k}`] = v;
-  for (const [k, v] of Object.entries(pairCounts)) if (k !== 'pairs.bead' && k !== 'pairs.pi_branch' && v > 0) d.dropped[`pairs.${k}`] = v;
+  d.runReasons = runs.reasons;
+  d.dropped = { ...runs.reasons.dropped };
+  for (const [k, v] of Object.entries(d.readCounts)) if (DROP_KEY.test(k) && v > 0) d.dropped[`dataset: ${k}`] = v;
+  for (const [k, v] of Object.entries(pairCounts)) if (k !== 'pairs.bead' && k !== 'pairs.pi_branch' && v > 0) d.dropped[`pairs: ${k}`] = v;
   d.compare = await gatherCompare(dataDir, filesHistory(dataDir), 'model');
   return d;
 }

@@ -235,7 +235,8 @@ test('sessions link through Redis; dpo pairs from both sources; training files; 
   const rep = await writeReport(out);
   assert.ok(rep.data.pairsBySource.bead >= 2);
   const html = readFileSync(rep.path, 'utf8');
-  assert.ok(!/<script[^>]+src=|<link[^>]+href=|https?:\/\//.test(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')), 'no network assets');
+  // Example samples may quote URLs in their text; nothing the page loads points anywhere.
+  assert.ok(!/<script|<link|<img|\s(src|href)=|url\(/.test(html), 'no network assets');
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -9,6 +9,9 @@ test('a warning\'s kind leaves out its paths and numbers; its own file is taken 
   assert.equal(toRunWarning(p, `${p}: parent session /s/p.jsonl not readable (ENOENT)`).kind, 'parent session <path> not readable (ENOENT)');
   assert.equal(toRunWarning(p, 'failed: the file is gone').message, 'failed: the file is gone');
   assert.equal(warningKind('no Task/Agent call in /a/b.jsonl names agent 12'), 'no Task/Agent call in <path> names agent N');
+  // pi names blobs by the session file and a content hash: one kind however many files.
+  assert.equal(warningKind('attachment blob 2026-01-14T17-40-11.902Z_9a0b1c2d.jsonl.blobs/ffc620d16ba0b8b61dcf9830 is missing'), 'attachment blob <file> is missing');
+  assert.equal(warningKind('tool result for call_9f8e7d6c5b4a3f2e has no call'), 'tool result for call_<hash> has no call');
 });
 
 test('groups: most frequent kind first, the first few distinct files of each', () => {

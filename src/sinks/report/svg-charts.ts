@@ -27,7 +27,8 @@ export interface Bar {
 export function barChart(id: string, title: string, bars: Bar[], opts: { width?: number; unit?: string } = {}): string {
   if (bars.length === 0) return empty(id, title);
   const width = opts.width ?? 560;
-  const labelW = Math.min(220, 12 + Math.max(...bars.map((b) => b.label.length)) * 7);
+  // Long reasons get room on a wide chart; the bars keep at least half of it.
+  const labelW = Math.min(Math.max(220, Math.round(width * 0.45)), 12 + Math.max(...bars.map((b) => b.label.length)) * 7);
   const row = 22;
   const height = bars.length * row + 16;
   const max = Math.max(...bars.map((b) => b.value), 1e-9);
@@ -36,7 +37,9 @@ export function barChart(id: string, title: string, bars: Bar[], opts: { width?:
   bars.forEach((b, i) => {
     const y = 8 + i * row;
     const w = Math.max(1, (b.value / max) * plotW);
-    body += `<text x="${labelW - 6}" y="${y + 14}" font-size="12" text-anchor="end">${esc(b.label)}</text>`;
+    const fits = Math.floor((labelW - 12) / 7);
+    const label = b.label.length > fits ? `${b.label.slice(0, fits - 1)}…` : b.label;
+    body += `<text x="${labelW - 6}" y="${y + 14}" font-size="12" text-anchor="end">${esc(label)}</text>`;
     body += `<rect class="mark" x="${labelW}" y="${y + 2}" width="${w.toFixed(1)}" height="${row - 6}" fill="${b.color ?? PALETTE[i % PALETTE.length]}"><title>${esc(b.label)}: ${fmt(b.value)}${opts.unit ?? ''}</title></rect>`;
     body += `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + 14}" font-size="11" fill="#333">${fmt(b.value)}${esc(opts.unit ?? '')}</text>`;
   });
