@@ -25,6 +25,16 @@ function bin(edges: number[], v: number): number {
   return edges.length - 2;
 }
 
+/** Where a sample sits in its session: episode and steps (schema 2), or its chunk (schema 1). */
+function whereInSession(m: Record<string, unknown>): { order: number; part: string } {
+  if (typeof m.episode_index === 'number' && typeof m.step_start === 'number') {
+    const end = typeof m.step_end === 'number' ? m.step_end : m.step_start + 1;
+    return { order: m.episode_index * 1e6 + m.step_start, part: `episode ${m.episode_index}, steps ${m.step_start}–${end - 1}` };
+  }
+  const chunk = Number(m.chunk_index ?? 0);
+  return { order: chunk, part: `chunk ${chunk}` };
+}
+
 export async function gatherReport(dataDir: string): Promise<ReportData> {
   const samplesRoot = samplesRootOf(dataDir);
   const d: ReportData = {
@@ -69,7 +79,9 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
     const score = Number(m.quality_score);
     if (Number.isFinite(score)) hist[bin(SCORE_EDGES, score)]++;
     const chars = viewChars(messages);
-    const turns = Number(m.turn_count ?? messages.filter((x) => x.role === 'assistant').length);
+    const turns = typeof m.step_end === 'number' && typeof m.step_start === 'number'
+      ? m.step_end - m.step_start
+      : Number(m.turn_count ?? messages.filter((x) => x.role === 'assistant').length);
     // Schema 2 counts the tokens with the real tokenizer; older lines are estimated from their length.
     d.tokenHist[bin(TOKEN_EDGES, Number(m.token_count ?? chars / 4))]++;
     d.turnHist[bin(TURN_EDGES, turns)]++;
@@ -95,10 +107,7 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
     const recordId = String(m.record_id ?? '?');
     const s = Number.isFinite(score) ? score : 0;
     examples.offer(role, { record_id: recordId, session_id: sessionId, source, score: s, turns, messages });
-    sessions.add({
-      session_id: sessionId, source, role, record_id: recordId, chunk_index: Number(m.chunk_index ?? m.episode_index ?? 0),
-      score: s, chars, turns, started_at: typeof m.started_at === 'string' ? m.started_at : null,
-    });
+    sessions.add({ session_id: sessionId, source, role, record_id: recordId, ...whereInSession(m), score: s, chars, turns, started_at: typeof m.started_at === 'string' ? m.started_at : null });
   }
   d.sessions = sessions.count;
   d.examples = examples.result();

@@ -10,7 +10,7 @@ interface Tally extends Omit<SessionDrill, 'roles' | 'score_mean'> {
 export class SessionTally {
   private readonly sessions = new Map<string, Tally>();
 
-  add(s: { session_id: string; source: string; role: string; record_id: string; chunk_index: number; score: number; chars: number; turns: number; started_at: string | null }): void {
+  add(s: { session_id: string; source: string; role: string; record_id: string; order: number; part: string; score: number; chars: number; turns: number; started_at: string | null }): void {
     let t = this.sessions.get(s.session_id);
     if (!t) {
       t = { session_id: s.session_id, source: s.source, roles: new Set(), samples: 0, chars: 0, turns: 0, scoreSum: 0, started_at: s.started_at, chunks: [] };
@@ -22,7 +22,7 @@ export class SessionTally {
     t.turns += s.turns;
     t.scoreSum += s.score;
     if (s.started_at && (!t.started_at || s.started_at < t.started_at)) t.started_at = s.started_at;
-    t.chunks.push({ record_id: s.record_id, chunk_index: s.chunk_index, score: s.score, chars: s.chars, turns: s.turns });
+    t.chunks.push({ record_id: s.record_id, order: s.order, part: s.part, score: s.score, chars: s.chars, turns: s.turns });
   }
 
   get count(): number {
@@ -37,7 +37,7 @@ export class SessionTally {
         ...t,
         roles: [...roles].sort(),
         score_mean: Math.round((scoreSum / Math.max(1, t.samples)) * 1000) / 1000,
-        chunks: chunks.sort((a, b) => a.chunk_index - b.chunk_index),
+        chunks: chunks.sort((a, b) => a.order - b.order),
       }));
   }
 }

@@ -9,13 +9,15 @@ import { writeFileAtomic } from '../sinks/shards/shard-files.ts';
 
 export const RUN_FILE_KIND = 'sessions';
 
+/** Samples the pipeline built and did not write (counted `skipped_*` like lines, but not lines). */
+const SAMPLE_SKIPS = new Set(['skipped_below_min_score', 'skipped_invalid', 'skipped_without_split']);
 const LINE_SKIPS = new Set(['malformed_json', 'invalid_utf8', 'oversize_line', 'truncated_last_line', 'empty_lines']);
 
 /** Counters sorted by what became of the input they count. */
 export interface CountsByReason {
   /** Whole lines of a session file that were not read. */
   skipped_lines: Record<string, number>;
-  /** Samples not written because of a rule (score, size, outcome...). */
+  /** Samples, or training targets, not written because of a rule (score, size, outcome, no task...). */
   rejected: Record<string, number>;
   /** Other input left out (images, empty files, sessions with no turns...). */
   dropped: Record<string, number>;
@@ -31,9 +33,12 @@ export function countsByReason(c: Counts): CountsByReason {
     if (!v) continue;
     if (k.startsWith('redacted_')) r.redacted[k.slice(9)] = v;
     else if (k.startsWith('rejected_')) r.rejected[k.slice(9)] = v;
+    else if (SAMPLE_SKIPS.has(k)) r.rejected[k.slice(8)] = v;
+    // Assistant messages that are no sample's target, by reason.
+    else if (k.startsWith('uncovered.')) r.rejected[`target_${k.slice(10)}`] = v;
     else if (LINE_SKIPS.has(k) || k.startsWith('skipped_')) r.skipped_lines[k] = v;
     else if (/truncat|capped/.test(k)) r.truncated[k] = v;
-    else if (/_dropped$|^empty_files$|^sessions_empty$|^files_failed$|_missing$|_unmatched$|collisions$/.test(k)) r.dropped[k] = v;
+    else if (/_dropped$|^empty_files$|^sessions_empty$|^files_failed$|_missing$|_unmatched$|_orphaned$|_unanswered$|_without_|collisions$/.test(k)) r.dropped[k] = v;
   }
   return r;
 }

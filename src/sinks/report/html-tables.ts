@@ -45,9 +45,9 @@ export function examplesSection(d: ReportData, roles: string[]): string {
 export function sessionsSection(d: ReportData): string {
   if (d.largestSessions.length === 0) return '<p class="note">No sessions.</p>';
   const rows = d.largestSessions.map((s) => {
-    const chunks = s.chunks.map((c) => `<tr><td class="num">${c.chunk_index}</td><td><code>${esc(c.record_id)}</code></td><td class="num">${c.score.toFixed(2)}</td><td class="num">${c.turns}</td><td class="num">${Math.round(c.chars / 4)}</td></tr>`).join('');
+    const chunks = s.chunks.map((c) => `<tr><td>${esc(c.part)}</td><td><code>${esc(c.record_id)}</code></td><td class="num">${c.score.toFixed(2)}</td><td class="num">${c.turns}</td><td class="num">${Math.round(c.chars / 4)}</td></tr>`).join('');
     return `<details class="session" data-session="${esc(s.session_id)}"><summary><code>${esc(s.session_id)}</code> · ${esc(s.source)} · ${esc(s.roles.join(', '))} · ${s.samples} sample${s.samples === 1 ? '' : 's'} · ~${Math.round(s.chars / 4)} tokens · ${s.turns} turns · mean score ${s.score_mean.toFixed(2)}${s.started_at ? ` · ${esc(s.started_at)}` : ''}</summary>` +
-      `<table><thead><tr><th class="num">chunk</th><th>record</th><th class="num">score</th><th class="num">turns</th><th class="num">~tokens</th></tr></thead><tbody>${chunks}</tbody></table></details>`;
+      `<table><thead><tr><th>where</th><th>record</th><th class="num">score</th><th class="num">turns</th><th class="num">~tokens</th></tr></thead><tbody>${chunks}</tbody></table></details>`;
   });
   return `<div class="sessions" id="largest-sessions">${rows.join('')}</div>`;
 }

@@ -36,7 +36,8 @@ export function renderReportHtml(d: ReportData): string {
   const scoreCharts = roleOrder(Object.keys(d.scoreHist))
     .map((r, i) => `<figure>${histogram(`chart-score-${r}`, `Quality score, ${r}`, d.scoreHist[r], SCORE_EDGES.map((e) => Math.min(1, e)), { color: PALETTE[i % PALETTE.length] })}<figcaption>${esc(r)}</figcaption></figure>`)
     .join('');
-  const tokenChart = fig(histogram('chart-tokens', 'Estimated tokens per sample (chars / 4)', d.tokenHist, TOKEN_EDGES, { width: 420 }), 'Estimated tokens per sample (chars / 4)');
+  const tokenTitle = 'Tokens per sample (by its tokenizer; chars / 4 for schema-1 lines)';
+  const tokenChart = fig(histogram('chart-tokens', tokenTitle, d.tokenHist, TOKEN_EDGES, { width: 420 }), tokenTitle);
   const turnChart = fig(histogram('chart-turns', 'Turns per sample', d.turnHist, TURN_EDGES, { width: 420, color: PALETTE[1] }), 'Turns per sample');
   const rateRoles = roleOrder(Object.keys(d.rates));
   const toolChart = barChart('chart-tool-rate', 'Share of assistant messages with a tool call', rateRoles.map((r) => ({ label: r, value: pct(d.rates[r].gptWithToolCall, d.rates[r].gptMessages) })), { unit: '%' });

@@ -41,7 +41,8 @@ export interface SessionDrill {
   turns: number;
   score_mean: number;
   started_at: string | null;
-  chunks: { record_id: string; chunk_index: number; score: number; chars: number; turns: number }[];
+  /** The session's samples in order: `part` names where in the session a sample is. */
+  chunks: { record_id: string; order: number; part: string; score: number; chars: number; turns: number }[];
 }
 
 /** What the run files say was left out, cut or replaced, by reason. */
