@@ -22,7 +22,7 @@ const SPECIFIC: Record<string, Codes> = {
   validate: { 0: 'every sample is valid', 1: 'a sample is invalid (listed)', 2: 'no dataset in the folder, or bad arguments' },
   report: { 0: 'written', 2: 'no dataset in the folder, or bad arguments' },
   doctor: { 0: 'every check passed (warnings allowed)', 1: 'a check failed (each says how to fix it)' },
-  convert: { 0: 'converted', 1: 'a file could not be read as a session' },
+  convert: { 0: 'converted', 1: 'a file is no session of a known format (the others are converted)', 2: 'a file that does not exist, or bad arguments' },
   'record-action': { 0: 'queued', 3: 'Redis is down: the event was spooled and is sent later' },
   'record-outcome': { 0: 'queued', 3: 'Redis is down: the event was spooled and is sent later' },
   'repos remove': { 0: 'removed', 1: 'the repository was not polled' },

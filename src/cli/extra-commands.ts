@@ -20,6 +20,7 @@ import { registerScanCommand } from './scan.ts';
 import { registerGapsCommand } from './gaps.ts';
 import { registerGenerateCommand } from './generate.ts';
 import { registerDoctorCommand } from './doctor.ts';
+import { registerConvertCommand } from './convert.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerReposCommand(program);
@@ -42,4 +43,5 @@ export function registerExtraCommands(program: Command): void {
   registerGapsCommand(program);
   registerGenerateCommand(program);
   registerDoctorCommand(program);
+  registerConvertCommand(program);
 }

@@ -40,8 +40,7 @@ function holdsJsonl(dir: string): boolean {
 export async function whereSessionsAre(kind: keyof SessionRoots, root: string, max = 3): Promise<string[]> {
   // Discovery does not look at content, so any folder of JSONL files can pass: a folder named as the
   // harness names its own root (`projects`, `sessions`) is the better guess when there is one.
-  const usual = (defaultRoots() as Record<string, string | undefined>)[kind];
-  const usualName = usual ? basename(usual) : null;
+  const usualName = basename(defaultRoots()[kind]);
   let level = [root];
   for (let depth = 0; depth < 2; depth++) {
     // Wide folders (a home directory) are not searched through: the hint is for near misses.

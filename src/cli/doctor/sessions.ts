@@ -2,7 +2,7 @@
 // (found the way a backfill finds them).
 import { existsSync } from 'node:fs';
 import { defaultRoots } from '../../config.ts';
-import { discoverSessionFiles, type SessionRoots } from '../../sources/discover-all.ts';
+import { discoverSessionFiles, ROOT_KINDS, type SessionRoots } from '../../sources/discover-all.ts';
 import { check, type CheckResult } from './check.ts';
 
 async function countSessions(kind: string, root: string): Promise<number> {
@@ -14,7 +14,9 @@ async function countSessions(kind: string, root: string): Promise<number> {
 export async function checkSessionRoots(env: NodeJS.ProcessEnv): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   let total = 0;
-  for (const [kind, root] of Object.entries(defaultRoots(env) as Record<string, string>)) {
+  const defaults = defaultRoots(env);
+  for (const { key: kind } of ROOT_KINDS) {
+    const root = defaults[kind];
     if (!existsSync(root)) {
       out.push(check(`sessions ${kind}`, 'info', `${root}: not here`, undefined, { root, sessions: 0 }));
       continue;
@@ -25,7 +27,7 @@ export async function checkSessionRoots(env: NodeJS.ProcessEnv): Promise<CheckRe
   }
   if (total === 0) {
     out.push(check('sessions', 'warn', 'no default session folder holds sessions: `harvest backfill` reads the sample data in fixtures/',
-      'name your folders: `harvest backfill --claude DIR --pir DIR --omp DIR` (or set CLAUDE_CONFIG_DIR, PI_CODING_AGENT_DIR)'));
+      `name your folders: \`harvest backfill ${ROOT_KINDS.map((k) => `--${k.key} DIR`).join(' ')}\` (any of them), or set CLAUDE_CONFIG_DIR, PI_CODING_AGENT_DIR, CODEX_HOME, GEMINI_CLI_HOME, XDG_DATA_HOME`));
   }
   return out;
 }
