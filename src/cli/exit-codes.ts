@@ -28,6 +28,7 @@ const SPECIFIC: Record<string, Codes> = {
   'repos remove': { 0: 'removed', 1: 'the repository was not polled' },
   'beads ingest': { 1: 'an export failed' },
   'beads show': { 0: 'found', 1: 'no such bead' },
+  'export eval': { 0: 'written', 2: 'no dataset in the folder, or bad arguments' },
   'shards compact': { 1: 'the folders could not be merged (the message says why)' },
 };
 

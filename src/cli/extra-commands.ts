@@ -21,6 +21,7 @@ import { registerGapsCommand } from './gaps.ts';
 import { registerGenerateCommand } from './generate.ts';
 import { registerDoctorCommand } from './doctor.ts';
 import { registerConvertCommand } from './convert.ts';
+import { registerEvalExportCommand } from './export-eval.ts';
 
 export function registerExtraCommands(program: Command): void {
   registerReposCommand(program);
@@ -44,4 +45,5 @@ export function registerExtraCommands(program: Command): void {
   registerGenerateCommand(program);
   registerDoctorCommand(program);
   registerConvertCommand(program);
+  registerEvalExportCommand(program);
 }
