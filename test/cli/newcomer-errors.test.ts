@@ -43,6 +43,10 @@ test('a root whose sessions are a level down (or up) says where they are', async
   // Two levels down, the folder named as the harness names its root wins over look-alikes.
   const far = await runCli(['backfill', '--claude', 'fixtures'], env);
   oneLine(far, 2, /run with --claude fixtures\/claude\/projects$/);
+  // Every harness's flag, through the same discovery.
+  oneLine(await runCli(['backfill', '--codex', 'fixtures/codex'], env), 2, /run with --codex fixtures\/codex\/sessions$/);
+  oneLine(await runCli(['backfill', '--gemini', 'fixtures/gemini'], env), 2, /run with --gemini fixtures\/gemini\/tmp$/);
+  oneLine(await runCli(['backfill', '--opencode', 'fixtures'], env), 2, /run with --opencode fixtures\/opencode$/);
 });
 
 test('an existing folder with no sessions anywhere near is a run with nothing found, not an error', async () => {
