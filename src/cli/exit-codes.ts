@@ -29,6 +29,8 @@ const SPECIFIC: Record<string, Codes> = {
   'beads ingest': { 1: 'an export failed' },
   'beads show': { 0: 'found', 1: 'no such bead' },
   'export eval': { 0: 'written', 2: 'no dataset in the folder, or bad arguments' },
+  scan: { 0: 'nothing found', 1: 'findings (listed by kind, file and line; never the values)', 2: 'a path that does not exist, or a bad setting' },
+  generate: { 1: 'a generation failed' },
   'shards compact': { 1: 'the folders could not be merged (the message says why)' },
 };
 
