@@ -53,7 +53,9 @@ export function stackedBarChart(id: string, title: string, rows: { label: string
   const width = opts.width ?? 560;
   const labelW = Math.min(200, 12 + Math.max(...rows.map((r) => r.label.length)) * 7);
   const row = 22;
-  const legendH = 20 * Math.ceil(keys.length / 4);
+  // As many legend entries a row as fit their longest label.
+  const perRow = Math.max(1, Math.min(4, Math.floor((width - 20) / (24 + Math.max(...keys.map((k) => k.length)) * 6.5))));
+  const legendH = 20 * Math.ceil(keys.length / perRow);
   const height = rows.length * row + 16 + legendH;
   const totals = rows.map((r) => Object.values(r.parts).reduce((a, b) => a + b, 0));
   const max = Math.max(...totals, 1e-9);
@@ -74,8 +76,8 @@ export function stackedBarChart(id: string, title: string, rows: { label: string
     body += `<text x="${(x + 4).toFixed(1)}" y="${y + 14}" font-size="11" fill="#333">${fmt(totals[i])}</text>`;
   });
   keys.forEach((k, i) => {
-    const lx = 10 + (i % 4) * ((width - 20) / 4);
-    const ly = rows.length * row + 16 + Math.floor(i / 4) * 20;
+    const lx = 10 + (i % perRow) * ((width - 20) / perRow);
+    const ly = rows.length * row + 16 + Math.floor(i / perRow) * 20;
     body += `<rect x="${lx.toFixed(1)}" y="${ly}" width="12" height="12" fill="${color(k)}"/><text x="${(lx + 16).toFixed(1)}" y="${ly + 11}" font-size="11">${esc(k)}</text>`;
   });
   return frame(id, title, width, height, body);
