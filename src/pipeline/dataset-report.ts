@@ -13,6 +13,7 @@ import { filesHistory } from '../analysis/history.ts';
 import { ExamplePicker } from './report-examples.ts';
 import { SessionTally } from './report-sessions.ts';
 import { DROP_KEY, readRunFiles } from './report-runs.ts';
+import { DatasetStatsBuilder } from './dataset-stats.ts';
 import { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData, type RoleRates } from '../sinks/report/report-data.ts';
 
 export { SCORE_EDGES, TOKEN_EDGES, TURN_EDGES, type ReportData, type RoleRates };
@@ -66,9 +67,12 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
   const sessions = new SessionTally();
   /** bead id -> what became of it, as the links say (the last link read wins; they agree). */
   const linked = new Map<string, string>();
+  // Coverage and the exactly-once check, as validate computes them (schema 2 lines only).
+  const stats = new DatasetStatsBuilder();
   for await (const r of samplesRoot ? readDataset(samplesRoot, d.readCounts) : []) {
     const m = (r.value.metadata ?? {}) as Record<string, unknown>;
     const messages = viewMessages(r.value);
+    if (Array.isArray(r.value.messages) && typeof m.episode_index === 'number') stats.add(r.value as never);
     d.samples++;
     const role = String(m.role ?? 'unknown');
     const source = String(m.source ?? m.runtime ?? 'unknown') + (m.branch === 'abandoned' ? ' (abandoned)' : '');
@@ -108,6 +112,11 @@ export async function gatherReport(dataDir: string): Promise<ReportData> {
     const s = Number.isFinite(score) ? score : 0;
     examples.offer(role, { record_id: recordId, session_id: sessionId, source, score: s, turns, messages });
     sessions.add({ session_id: sessionId, source, role, record_id: recordId, ...whereInSession(m), score: s, chars, turns, started_at: typeof m.started_at === 'string' ? m.started_at : null });
+  }
+  const built = stats.build();
+  if (built.coverage.assistantMessages > 0) {
+    d.coverage = built.coverage;
+    d.overlappingTargets = built.overlappingTargets;
   }
   d.sessions = sessions.count;
   d.examples = examples.result();

@@ -118,6 +118,11 @@ test('the cards agree with each other and with the shards', { skip }, async () =
   const outcomes = await page.$$eval('#chart-bead-outcomes .mark title', (els) => els.map((e) => Number(e.textContent!.split(': ')[1])));
   assert.equal(outcomes.reduce((a, b) => a + b, 0), expected.beads.size);
   assert.match(await page.locator('section', { hasText: 'Bead outcomes' }).innerText(), /This folder keeps no bead lifecycles: `harvest beads ingest DIR --out /);
+  // Coverage, as validate prints it for the same folder.
+  const v = JSON.parse((await runCli(['validate', out, '--json'], {})).stdout).stats.coverage;
+  assert.ok(v.assistantMessages > 0);
+  assert.match(await page.locator('#coverage').innerText(), new RegExp(`^Coverage: ${v.targets} of ${v.assistantMessages} assistant messages are the training target of a sample`));
+  assert.match(await page.locator('#coverage').innerText(), /Targets trained by two samples: 0\./);
 });
 
 test('the --min-score table counts what each threshold keeps, per role', { skip }, async () => {

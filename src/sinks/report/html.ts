@@ -74,7 +74,14 @@ export function renderReportHtml(d: ReportData): string {
     card(totalLinked, `samples linked to ${d.linkedBeads} bead${d.linkedBeads === 1 ? '' : 's'}`),
     card(d.beads, 'bead lifecycles in this folder', 'written by `harvest beads ingest DIR --out` this folder'),
     card(totalPairs, 'preference pairs'),
+    ...(d.coverage
+      ? [card(`${Math.round(d.coverage.ratio * 1000) / 10}%`, `of ${d.coverage.assistantMessages} assistant messages are targets`,
+        `every assistant message is the target of one sample, or counted: ${Object.entries(d.coverage.explained).map(([k, v]) => `${k} ${v}`).join(', ') || 'no exceptions'}; trained twice: ${d.overlappingTargets ?? 0}`)]
+      : []),
   ].join('');
+  const coverageNote = d.coverage
+    ? `<p class="note" id="coverage">Coverage: ${d.coverage.targets} of ${d.coverage.assistantMessages} assistant messages are the training target of a sample (${Math.round(d.coverage.ratio * 1000) / 10}%); with the counted exceptions ${Math.round(d.coverage.accounted * 1000) / 10}%${Object.keys(d.coverage.explained).length ? ` (${esc(Object.entries(d.coverage.explained).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', '))})` : ''}. Targets trained by two samples: ${d.overlappingTargets ?? 0}.</p>`
+    : '';
   const beadNote = fromLifecycles
     ? `${d.beads} bead lifecycles in ${d.dataset}/beads; ${totalLinked} samples link to ${d.linkedBeads} beads.`
     : d.linkedBeads > 0
@@ -126,6 +133,7 @@ tr.total td { font-weight: 600; }
 <h1>harvest dataset report</h1>
 <p class="meta">${esc(d.dataset)} · generated ${esc(d.generatedAt)}${d.runFiles.length ? ` · ${d.runFiles.length} run file${d.runFiles.length === 1 ? '' : 's'}` : ''}</p>
 <div class="stats" id="cards">${summary}</div>
+${coverageNote}
 ${section('Samples per role and source', 'Abandoned pi branches are counted apart: they feed preference pairs, not the training files.', fig(samplesChart, 'Samples per role (bars) and source (colours)'))}
 ${section('Choosing --min-score', 'Samples each HARVEST_MIN_SCORE would keep (score at least the threshold), per role. The dataset holds what scored at least the threshold it was built with.', minScoreTable(d, roleOrder(Object.keys(d.scoreHist))))}
 ${section('Quality score per role', 'Combined score: the text heuristic, and the bead outcome where a session is linked to a bead.', scoreCharts || barChart('chart-score-none', 'Quality score', []))}

@@ -68,6 +68,10 @@ export interface ReportData {
   scoreHist: Record<string, number[]>;
   tokenHist: number[];
   turnHist: number[];
+  /** Assistant messages of the sessions that are sample targets, and the counted exceptions. */
+  coverage?: { assistantMessages: number; targets: number; explained: Record<string, number>; ratio: number; accounted: number };
+  /** Assistant messages trained by two samples (should be 0). */
+  overlappingTargets?: number;
   rates: Record<string, RoleRates>;
   linkedSamples: Record<string, number>;
   /** Distinct beads the samples link to, and what became of each (from the links). */
