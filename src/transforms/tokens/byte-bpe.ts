@@ -81,8 +81,12 @@ export class ByteBpeCounter {
   /** The same pattern, sticky: one pre-token at a given position. */
   private readonly sticky: RegExp;
   private readonly added: RegExp | null;
-  /** First characters of the added tokens: a text holding none of them has none (no regex run). */
-  private readonly addedFirst: string[];
+  /**
+   * When every added token starts with one character (`<` in Qwen3 and Llama 3): that character,
+   * and the tokens longest first. Found by indexOf and startsWith instead of the regex.
+   */
+  private readonly addedLead: string | null;
+  private readonly addedByLength: string[];
   /** packed (left id, right id) -> rank * ID_BITS + merged id */
   private readonly merges = new Map<number, number>();
   private readonly byteIds: number[];
@@ -103,7 +107,9 @@ export class ByteBpeCounter {
     this.sticky = new RegExp(this.pattern.source, 'uy');
     const added = [...spec.addedTokens].sort((a, b) => b.length - a.length).map(escapeRe);
     this.added = added.length ? new RegExp(added.join('|'), 'g') : null;
-    this.addedFirst = [...new Set(spec.addedTokens.map((t) => t[0]))];
+    const firsts = new Set(spec.addedTokens.map((t) => t[0]));
+    this.addedLead = firsts.size === 1 ? [...firsts][0] : null;
+    this.addedByLength = [...spec.addedTokens].sort((a, b) => b.length - a.length);
     const vocab = spec.vocab;
     this.byteIds = this.byteTable.map((c) => {
       const id = vocab[c];
@@ -126,7 +132,8 @@ export class ByteBpeCounter {
   /** Tokens of `text` as the tokenizer encodes it without special-token wrapping. */
   count(text: string): number {
     if (text === '') return 0;
-    if (!this.added || !this.addedFirst.some((c) => text.includes(c))) return this.countPlain(text);
+    if (!this.added) return this.countPlain(text);
+    if (this.addedLead !== null) return this.countByLead(text, this.addedLead);
     let n = 0;
     let from = 0;
     this.added.lastIndex = 0;
@@ -136,6 +143,22 @@ export class ByteBpeCounter {
       from = m.index + m[0].length;
     }
     if (from < text.length) n += this.countPlain(text.slice(from));
+    return n;
+  }
+
+  /** As `count`, finding the added tokens at each occurrence of their one leading character. */
+  private countByLead(text: string, lead: string): number {
+    let n = 0;
+    let from = 0;
+    for (let i = text.indexOf(lead); i >= 0; i = text.indexOf(lead, i + 1)) {
+      const token = this.addedByLength.find((t) => text.startsWith(t, i));
+      if (token === undefined) continue;
+      if (i > from) n += this.countPlain(text.slice(from, i));
+      n++;
+      from = i + token.length;
+      i = from - 1;
+    }
+    if (from < text.length) n += this.countPlain(from === 0 ? text : text.slice(from));
     return n;
   }
 

@@ -12,12 +12,21 @@ import type { Tokenizer } from './tokenizer.ts';
 const ASSISTANT: MessagePlace = { first: false, last: false, prevTool: false, nextTool: false, afterLastQuery: true };
 const ASSISTANT_LAST: MessagePlace = { ...ASSISTANT, last: true };
 const USER: MessagePlace = { first: false, last: false, prevTool: false, nextTool: false, afterLastQuery: false };
-const SYSTEM_CACHE_MAX = 256;
+const SYSTEM_CACHE_MAX = 4096;
+const SYSTEM_COUNTS = new WeakMap<Tokenizer, Map<string, number>>();
+const specIds = new WeakMap<ToolSpec, number>();
+let nextSpecId = 0;
+const specId = (t: ToolSpec): number => {
+  let id = specIds.get(t);
+  if (id === undefined) specIds.set(t, (id = nextSpecId++));
+  return id;
+};
 
 export class SampleTokenCounter {
   private readonly assistantCounts = new WeakMap<AssistantMessage, [number, number]>();
   private readonly toolCounts = new WeakMap<readonly ToolMessage[], number>();
-  private readonly systemCounts = new Map<string, number>();
+  /** System blocks by prompt and tool specs, shared by every counter of the tokenizer (across sessions). */
+  private readonly systemCounts: Map<string, number>;
   /** Extra tokens per message where per-message counts may differ from the whole text's. */
   readonly slack: number;
   /**
@@ -29,12 +38,18 @@ export class SampleTokenCounter {
 
   constructor(readonly tokenizer: Tokenizer) {
     this.slack = tokenizer.name === 'qwen3' || tokenizer.name === 'llama3' ? 0 : 2;
+    let shared = SYSTEM_COUNTS.get(tokenizer);
+    if (!shared) SYSTEM_COUNTS.set(tokenizer, (shared = new Map()));
+    this.systemCounts = shared;
     this.emptyThink = tokenizer.name === 'qwen3' ? 2 + 2 * tokenizer.count('\n\n') : -1;
   }
 
-  /** The system block with these tools (cached by prompt and tool names). */
+  /**
+   * The system block with these tools, cached by prompt and spec identity: the built-in specs are
+   * the same objects in every session, so a worker counts each role's usual block once.
+   */
   system(prompt: string, tools: readonly ToolSpec[]): number {
-    const key = `${tools.map((t) => t.function.name).join('\u0000')}\u0001${prompt}`;
+    const key = `${tools.map(specId).join(',')}\u0001${prompt}`;
     let n = this.systemCounts.get(key);
     if (n === undefined) {
       n = this.tokenizer.count(this.tokenizer.template.system(prompt, tools)) + this.slack;
@@ -57,6 +72,11 @@ export class SampleTokenCounter {
     }
     const i = last ? 1 : 0;
     if (c[i] >= 0) return c[i];
+    // With reasoning, Qwen3 renders a message the same wherever it sits after the task.
+    if (this.emptyThink >= 0 && m.reasoning_content) {
+      const other = c[1 - i];
+      if (other >= 0) return (c[i] = other);
+    }
     if (last && this.emptyThink >= 0 && !m.reasoning_content && !m.content.includes('</think>') && (m.content === '' || /^\S/.test(m.content))) {
       c[1] = this.assistant(m, false) + this.emptyThink;
     } else {
