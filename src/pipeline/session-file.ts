@@ -1,9 +1,8 @@
 // One session file's whole path: read (format from content) -> samples -> dedupe claim -> shard
 // write (durable) -> ledger commit. Knows nothing of how the job reached it.
-import { realpath, stat } from 'node:fs/promises';
-import { sep } from 'node:path';
 import { addCount, mergeCounts, type Counts, type Runtime } from '../model/session.ts';
 import { readSessionFile } from '../sources/readers.ts';
+import { NotRegularFileError, OutsideRootsError, openInsideRoots, realRootOf, type CheckedFile } from '../sources/checked-file.ts';
 import { sessionToSamples } from './session-samples.ts';
 import { attachSessionOutcomes, type BeadLookupSource, type PrLookupSource } from './session-outcomes.ts';
 import { scrubberFor, type ScrubOptions } from '../transforms/scrub.ts';
@@ -76,25 +75,25 @@ export interface SessionFileResult {
   sessionId: string | null;
 }
 
-// Roots are resolved once a few seconds, not five times a job; the file itself always afresh.
-const ROOT_TTL_MS = 5000;
-const realRootCache = new Map<string, { at: number; real: Promise<string | null> }>();
-
-function realRootOf(root: string): Promise<string | null> {
-  const now = Date.now();
-  const hit = realRootCache.get(root);
-  if (hit && now - hit.at < ROOT_TTL_MS) return hit.real;
-  const real = realpath(root).catch(() => null);
-  realRootCache.set(root, { at: now, real });
-  return real;
-}
-
-async function insideRoots(path: string, root: string, roots: string[]): Promise<boolean> {
+/**
+ * Opens the job's file once and checks that descriptor: a regular file, really inside the job's
+ * root, which must be one of this worker's roots. Everything after reads from that descriptor.
+ */
+async function openSessionFile(input: SessionFileInput, roots: string[]): Promise<CheckedFile> {
+  const refused = () => new PermanentJobError(`${input.path}: refused, outside the configured roots (${roots.join(', ')})`);
+  const realRoot = await realRootOf(input.root);
   const realRoots = await Promise.all(roots.map(realRootOf));
-  const realRoot = await realRootOf(root);
-  if (!realRoot || !realRoots.includes(realRoot)) return false;
-  const realFile = await realpath(path);
-  return realFile.startsWith(realRoot + sep);
+  if (!realRoot || !realRoots.includes(realRoot)) throw refused();
+  try {
+    return await openInsideRoots(input.path, [input.root]);
+  } catch (e) {
+    if (e instanceof OutsideRootsError) throw refused();
+    if (e instanceof NotRegularFileError) throw new PermanentJobError(e.message);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new PermanentJobError(`${input.path}: the file is gone`);
+    if (code === 'EACCES' || code === 'EPERM') throw new PermanentJobError(`${input.path}: not readable (${code})`);
+    throw e;
+  }
 }
 
 export async function processSessionFile(
@@ -102,23 +101,25 @@ export async function processSessionFile(
   opts: SessionFileOptions,
   deps: SessionFileDeps,
 ): Promise<SessionFileResult> {
-  let st;
+  const file = await openSessionFile(input, opts.roots);
   try {
-    st = await stat(input.path);
-    if (!st.isFile()) throw new PermanentJobError(`${input.path}: not a regular file`);
-    if (!(await insideRoots(input.path, input.root, opts.roots))) {
-      throw new PermanentJobError(`${input.path}: refused, outside the configured roots (${opts.roots.join(', ')})`);
-    }
-  } catch (e) {
-    if (e instanceof PermanentJobError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new PermanentJobError(`${input.path}: the file is gone`);
-    if (code === 'EACCES' || code === 'EPERM') throw new PermanentJobError(`${input.path}: not readable (${code})`);
-    throw e;
+    return await processCheckedFile(input, file, opts, deps);
+  } finally {
+    await file.close();
   }
+}
 
+async function processCheckedFile(
+  input: SessionFileInput,
+  file: CheckedFile,
+  opts: SessionFileOptions,
+  deps: SessionFileDeps,
+): Promise<SessionFileResult> {
   const counts: Counts = {};
+  // Every reader reads the checked descriptor (`path` stays the name); side files are checked too.
   const read = await readSessionFile(input.path, {
+    readFrom: file.readFrom,
+    roots: opts.roots,
     runtime: input.runtime,
     maxLineBytes: opts.maxLineBytes,
     maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS,
@@ -139,7 +140,7 @@ export async function processSessionFile(
 
   // A growing file only gets longer: its size orders the reads of one session (a store's session:
   // its last change).
-  const version = read.version ?? st.size;
+  const version = read.version ?? file.size;
   const samples: Sample[] = [];
   for (const session of sessions) {
     const out = sessionToSamples(session, {
