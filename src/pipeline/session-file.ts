@@ -57,6 +57,7 @@ export const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface SessionFileDeps {
   ledger: RecordLedger;
+  /** Writes with the same ledger: it records which shard keeps each line. */
   writer: ShardWriter;
   /** Bead lifecycles for outcome-linked scores; without it samples keep the heuristic score. */
   beads?: BeadLookupSource | null;
@@ -187,8 +188,9 @@ async function processCheckedFile(
 }
 
 /**
- * Claims, writes (durably) and commits `samples` batch by batch. A crash between batches leaves the
- * earlier ones committed; the retry finds them unchanged (`same`) and writes only the rest.
+ * Claims and writes (durably, recorded in the ledger by the writer) `samples` batch by batch. A
+ * crash between batches leaves the earlier ones recorded; the retry finds them unchanged (`same`)
+ * and writes only the rest.
  */
 async function writeSamples(samples: Sample[], version: number, deps: SessionFileDeps, counts: Counts, batchBytes: number): Promise<void> {
   let next = 0;
@@ -211,8 +213,7 @@ async function writeSamples(samples: Sample[], version: number, deps: SessionFil
       sampleHash: encoded.sampleHash,
     }));
     const decisions = await deps.ledger.claim(entries);
-    const groups = new Map<string, ShardLine[]>();
-    const written: LedgerEntry[] = [];
+    const groups = new Map<string, { lines: ShardLine[]; split: string; role: string }>();
     decisions.forEach((d, i) => {
       if (d !== 'write') {
         addCount(counts, d === 'duplicate' ? 'duplicates_dropped' : d === 'same' ? 'unchanged_skipped' : 'stale_skipped');
@@ -220,14 +221,22 @@ async function writeSamples(samples: Sample[], version: number, deps: SessionFil
       }
       const { split, role } = batch[i].sample.metadata;
       const group = `${split}/${role}`;
-      const lines = groups.get(group) ?? [];
-      lines.push({ json: batch[i].encoded.bytes, entry: entries[i] });
-      groups.set(group, lines);
-      written.push(entries[i]);
-      addCount(counts, `samples.${split}.${role}`);
-      addCount(counts, 'samples_written');
+      const g = groups.get(group) ?? { lines: [], split, role };
+      g.lines.push({ json: batch[i].encoded.bytes, entry: entries[i] });
+      groups.set(group, g);
     });
-    await Promise.all([...groups].map(([g, lines]) => deps.writer.append(g, lines)));
-    await deps.ledger.commit(written);
+    // The writer records each line in the ledger once it is durable; a line another shard already
+    // keeps (a worker that died after writing it, a racing one) is left out when its shard is sealed.
+    await Promise.all([...groups].map(async ([group, g]) => {
+      const kept = await deps.writer.append(group, g.lines);
+      for (const k of kept) {
+        if (!k) {
+          addCount(counts, 'unchanged_skipped');
+          continue;
+        }
+        addCount(counts, `samples.${g.split}.${g.role}`);
+        addCount(counts, 'samples_written');
+      }
+    }));
   }
 }
