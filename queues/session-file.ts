@@ -59,6 +59,13 @@ async function waitingCount(queue: Queue): Promise<number> {
   return (c.waiting ?? 0) + (c.prioritized ?? 0);
 }
 
+async function ownJobs(queue: Queue<SessionFileJob>, client: Redis, ids: string[], runId: string): Promise<number> {
+  const pipe = client.pipeline();
+  for (const id of ids) pipe.hget(queue.toKey(id), 'data');
+  const got = (await pipe.exec()) ?? [];
+  return got.filter(([, data]) => typeof data === 'string' && (JSON.parse(data) as SessionFileJob).runId === runId).length;
+}
+
 /**
  * Adds jobs in `addBulk` chunks. Stops adding while the queue's waiting count is above the high-water
  * mark and resumes once it falls below the low one. Jobs whose id is already in the queue, or that
@@ -97,9 +104,13 @@ export async function enqueueSessionFiles(
     // Largest first: the longest jobs start early, so what is left at the end of a backfill is short
     // and the workers finish together (a 7 MB session last would keep one busy alone for ~0.4 s).
     fresh.sort((a, b) => b.size - a.size);
-    await queue.addBulk(fresh.map((d) => ({ name: SESSION_FILE_QUEUE, data: d, opts: { jobId: sessionFileJobId(d, opts.jobSalt) } })));
-    added += fresh.length;
-    opts.onAdded?.(fresh.length);
+    const ids = fresh.map((d) => sessionFileJobId(d, opts.jobSalt));
+    await queue.addBulk(fresh.map((d, i) => ({ name: SESSION_FILE_QUEUE, data: d, opts: { jobId: ids[i] } })));
+    // Two producers may both have seen an id free: only one job was made, with the other's data. What
+    // this call added is what holds its own run id (a run waits for its jobs by that id).
+    const mine = fresh[0]?.runId === undefined ? fresh.length : await ownJobs(queue, client, ids, fresh[0].runId);
+    added += mine;
+    if (mine > 0) opts.onAdded?.(mine);
   };
   for await (const j of jobs) {
     batch.push(j);

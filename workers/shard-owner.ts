@@ -97,19 +97,27 @@ export async function startShardOwner(o: ShardOwnerOptions): Promise<ShardOwner>
       o.log.error({ lock: ownLock }, `another process took worker id ${o.workerId}'s lock: two processes share this id; stop one`);
     }
   };
+  // One tick at a time, and stop() waits for the one under way: nothing is cut off half done at exit.
+  let ticking: Promise<unknown> | null = null;
+  const tick = () => Promise.all([
+    beat().catch(() => undefined),
+    keepLock().catch(() => undefined),
+    o.writer().refreshLocks().catch(() => undefined),
+    o.sealIdleMs !== undefined ? o.writer().sealIdle(o.sealIdleMs).catch(fail('sealing idle shards')) : undefined,
+    recover().catch(fail('recovering open shards')),
+    o.onTick?.().catch(fail('the worker tick')),
+  ]);
   const timer = setInterval(() => {
-    void beat().catch(() => undefined);
-    void keepLock().catch(() => undefined);
-    void o.writer().refreshLocks().catch(() => undefined);
-    if (o.sealIdleMs !== undefined) void o.writer().sealIdle(o.sealIdleMs).catch(fail('sealing idle shards'));
-    void recover().catch(fail('recovering open shards'));
-    if (o.onTick) void o.onTick().catch(fail('the worker tick'));
+    ticking ??= tick().finally(() => {
+      ticking = null;
+    });
   }, o.tickMs);
   timer.unref();
   return {
     recover,
     async stop() {
       clearInterval(timer);
+      await ticking;
       await registry.remove(o.workerId).catch(() => undefined);
       await releaseLock(ownLock, holder).catch(() => undefined);
     },

@@ -17,6 +17,7 @@ import {
   type CommitRecord, type ManifestEntry, type SealResult, type ShardKeeper,
 } from './shard-files.ts';
 import { DiskFullError, isDiskFull } from './disk-full.ts';
+import { failpoint } from './failpoint.ts';
 
 export interface ShardLine {
   /** The record's JSON, as text or already UTF-8 encoded (no newline). */
@@ -145,8 +146,10 @@ export class ShardWriter {
       // in the middle of the file.
       await writeAll(shard.data, buf, shard.bytes);
       await shard.data.datasync();
+      failpoint('after-data');
       await writeAll(shard.commits, commitLine, shard.commitBytes);
       await shard.commits.datasync();
+      failpoint('after-commit');
     } catch (e) {
       if (isDiskFull(e)) throw new DiskFullError(this.opts.root, shard.finalPath, e);
       throw e;
@@ -161,6 +164,7 @@ export class ShardWriter {
     const kept = this.opts.ledger
       ? await this.opts.ledger.keep(shardKey(this.opts.root, shard.finalPath), lines.map((l) => l.entry), false)
       : lines.map(() => true);
+    failpoint('after-keep');
     if (shard.bytes >= this.opts.maxBytes) await this.sealGroup(group);
     return kept;
   }
@@ -237,8 +241,12 @@ export class ShardWriter {
     return out.filter((m): m is SealResult => m !== null);
   }
 
+  /** Seals every shard, after the seals already under way (a tick's) have finished. */
   async sealAll(): Promise<SealResult[]> {
-    return this.sealIdle(-1);
+    const groups = new Set([...this.open.keys(), ...this.chains.keys()]);
+    const out = await Promise.all([...groups].map((g) => this.serial(g, () => this.sealGroup(g))));
+    for (const u of [...this.unsealed.values()]) out.push(await this.sealNow(u.finalPath, u.known));
+    return out.filter((m): m is SealResult => m !== null);
   }
 
   /** Touches the locks of this writer's shards (holders on other machines are judged by their age). */
