@@ -22,7 +22,7 @@ import { tuneHeapForWorkers } from './heap.ts';
 import { WarningLog } from './warning-log.ts';
 import { toRunWarning } from '../src/model/run-warning.ts';
 import { SESSION_FILE_QUEUE, sessionFileJobSchema, type SessionFileJob } from '../queues/session-file.ts';
-import { WORKER_LOCKS, workerConnection, clientConnection } from '../queues/connection.ts';
+import { workerLocks, workerConnection, clientConnection } from '../queues/connection.ts';
 
 export interface RunningWorker {
   worker: Worker;
@@ -117,7 +117,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     prefix: cfg.prefix,
     concurrency,
     // A dead worker's jobs come back after the lock expires; keep that short for fast takeover.
-    ...WORKER_LOCKS,
+    ...workerLocks(cfg.jobLockMs),
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
@@ -127,7 +127,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     if (final && job.data.runId) void runs.addOnce(job.data.runId, job.id ?? job.data.path, { files_failed: 1 }, [warning]).catch(() => undefined);
   });
   worker.on('error', (err) => log.error({ err }, 'worker error'));
-  observeJobMetrics(worker, new WorkerMetrics(state, cfg.prefix), {
+  const jobMetrics = observeJobMetrics(worker, new WorkerMetrics(state, cfg.prefix), {
     get bytesWritten() { return retired.bytesWritten + sink.writer.bytesWritten; },
     get recordsWritten() { return retired.recordsWritten + sink.writer.recordsWritten; },
   });
@@ -141,6 +141,7 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
     close() {
       closing ??= (async () => {
         await worker.close();
+        await jobMetrics.flush();
         await sealOnExit(sink.writer, log);
         await owner.stop();
         state.disconnect();
