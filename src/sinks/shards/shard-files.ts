@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { LedgerEntry } from '../../state/record-ledger.ts';
+import { failpoint } from './failpoint.ts';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -334,6 +335,7 @@ export async function sealShard(finalPath: string, o: SealOptions): Promise<Seal
     await rename(tmp, finalPath);
   }
   await fsyncDir(dirname(finalPath));
+  failpoint('mid-seal');
   const manifest: SealResult = {
     schema_version: MANIFEST_SCHEMA_VERSION,
     shard: basename(finalPath),
