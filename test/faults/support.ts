@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { redisAnswers } from '../../src/cli/ensure-redis.ts';
 import { freePort } from '../support/free-port.ts';
 import { runCli, startCli, waitExit, type CliResult } from '../support/harvest-cli.ts';
 import { SESSION_FILE_QUEUE } from '../../queues/session-file.ts';
@@ -49,46 +50,27 @@ export async function startRedisServer(opts: { aof?: boolean; dirs: string[] }):
   let child: ChildProcess | null = null;
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction',
     ...(opts.aof ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'])];
+  const halt = async (signal: NodeJS.Signals) => {
+    const c = child;
+    child = null;
+    if (c && c.exitCode === null) {
+      c.kill(signal);
+      await waitExit(c);
+    }
+  };
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,
     dir,
     async start() {
       child = spawn('redis-server', args, { stdio: 'ignore' });
-      await until('redis-server to answer', () => ping(port), 10_000);
+      await until('redis-server to answer', () => redisAnswers(`redis://127.0.0.1:${port}`, 500), 10_000);
     },
-    async kill() {
-      const c = child;
-      child = null;
-      if (c && c.exitCode === null) {
-        c.kill('SIGKILL');
-        await waitExit(c);
-      }
-    },
-    async stop() {
-      const c = child;
-      child = null;
-      if (c && c.exitCode === null) {
-        c.kill('SIGTERM');
-        await waitExit(c);
-      }
-    },
+    kill: () => halt('SIGKILL'),
+    stop: () => halt('SIGTERM'),
   };
   await server.start();
   return server;
-}
-
-async function ping(port: number): Promise<boolean> {
-  const r = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
 }
 
 /** Raw lines of every sealed `.jsonl` under `<out>/samples`, and what else lies there. */
