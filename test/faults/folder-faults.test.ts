@@ -71,7 +71,8 @@ test('a symlink flipped between a file inside the roots and one outside: nothing
   const root = bench.tmp('flip-root');
   const outside = bench.tmp('flip-outside');
   const [inside] = writeClaudeCorpus(root, 8, 6, 11);
-  const [secret] = writeClaudeCorpus(outside, 1, 6, 99);
+  // Its own content (more turns): were it read, its samples would be new records, not duplicates.
+  const [secret] = writeClaudeCorpus(outside, 1, 9, 99);
   const secretSession = /([0-9a-f-]{36})\.jsonl$/.exec(secret)![1];
   const { env: refEnv } = bench.fresh('flip-ref');
   const { env } = bench.fresh('flip');

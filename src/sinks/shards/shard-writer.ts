@@ -45,6 +45,8 @@ class OpenShard {
   bytes = 0;
   commitBytes = 0;
   entries: ManifestEntry[] = [];
+  /** `id\0version` of every line: a second line of a record in the same shard is not kept. */
+  held = new Set<string>();
   hash: Hash = createHash('sha256');
   lastWrite = Date.now();
   constructor(
@@ -161,9 +163,16 @@ export class ShardWriter {
     shard.lastWrite = Date.now();
     this.bytesWritten += buf.length;
     this.recordsWritten += lines.length;
-    const kept = this.opts.ledger
+    const verdicts = this.opts.ledger
       ? await this.opts.ledger.keep(shardKey(this.opts.root, shard.finalPath), lines.map((l) => l.entry), false)
       : lines.map(() => true);
+    // The seal keeps the first line of a record in a shard (linesToKeep): say so now.
+    const kept = lines.map((l, i) => {
+      const k = `${l.entry.recordId}\u0000${l.entry.version}`;
+      if (!verdicts[i] || shard.held.has(k)) return false;
+      shard.held.add(k);
+      return true;
+    });
     failpoint('after-keep');
     if (shard.bytes >= this.opts.maxBytes) await this.sealGroup(group);
     return kept;

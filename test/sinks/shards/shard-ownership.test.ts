@@ -158,8 +158,8 @@ test('a record written twice into one shard (a retry on the same worker) is seal
   const ledger = new RecordLedger(redis, `${prefix}:same`);
   await ledger.ready();
   const w = new ShardWriter({ root, workerId: 'w', maxBytes: 1 << 20, ledger });
-  await w.append('val/dog', [rec('a'), rec('b')]);
-  await w.append('val/dog', [rec('b'), rec('c')]);
+  assert.deepEqual(await w.append('val/dog', [rec('a'), rec('b')]), [true, true]);
+  assert.deepEqual(await w.append('val/dog', [rec('b'), rec('c')]), [false, true], 'the repeat is not counted as written');
   const [m] = await w.sealAll();
   assert.equal(m.records, 3);
   assert.deepEqual(rawLines(root).map((l) => l.id), ['a', 'b', 'c']);
