@@ -51,11 +51,11 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
   const workerId = `${cfg.workerId}-events`;
   const dataset = await ensureDatasetIdentity(cfg.outDir);
   const ledger = new RecordLedger(state, eventsLedgerNamespace(cfg.prefix, dataset.id), {
-    source: folderLedgerSource(root),
+    source: folderLedgerSource(root, dataset.id),
     onRebuilt: (r) => log.warn({ ...r, root }, 'Redis had lost the events ledger; rebuilt it from the event shards'),
   });
   const lifecycles = new PrLifecycleStore(state, cfg.prefix);
-  const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes, ledger });
+  const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes, ledger, dataset: dataset.id });
   const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId, privacy: cfg.privacy }));
   const queue = eventsQueue(ctx, state);
   const spool = resolveSpoolPath(env, cfg.outDir);

@@ -64,12 +64,12 @@ export async function startGenerateWorker(cfg: HarvestConfig, log: Logger, concu
   const dataset = await ensureDatasetIdentity(cfg.outDir);
   const ns = datasetNamespace(cfg.prefix, dataset.id);
   const ledger = new RecordLedger(state, ns, {
-    source: folderLedgerSource(samplesRoot),
+    source: folderLedgerSource(samplesRoot, dataset.id),
     onRebuilt: (r) => log.warn({ ...r, root: samplesRoot, dataset: dataset.id }, 'Redis had lost the dedupe ledger; rebuilt it from the shard manifests and commit logs'),
   });
   const files = new FileLedger(state, ns);
   const runs = new RunStats(state, cfg.prefix);
-  const writer = new ShardWriter({ root: samplesRoot, workerId, maxBytes: cfg.shardMaxBytes, ledger });
+  const writer = new ShardWriter({ root: samplesRoot, workerId, maxBytes: cfg.shardMaxBytes, ledger, dataset: dataset.id });
   const owner = await startShardOwner({
     state, prefix: cfg.prefix, workerId, queue: GENERATE_QUEUE, root: samplesRoot, log,
     datasetId: () => dataset.id, writer: () => writer, ledger: () => ledger,

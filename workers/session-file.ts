@@ -52,40 +52,50 @@ export async function startSessionFileWorker(cfg: HarvestConfig, log: Logger, co
   const sinkFor = (identity: DatasetIdentity): DatasetSink => {
     const ns = datasetNamespace(cfg.prefix, identity.id);
     const ledger = new RecordLedger(state, ns, {
-      source: folderLedgerSource(samplesRoot),
+      source: folderLedgerSource(samplesRoot, identity.id),
       onRebuilt: (r) => log.warn({ ...r, root: samplesRoot, dataset: identity.id }, 'Redis had lost the dedupe ledger; rebuilt it from the shard manifests and commit logs'),
     });
     return {
       identity,
       ledger,
       files: new FileLedger(state, ns),
-      writer: new ShardWriter({ root: samplesRoot, workerId: cfg.workerId, maxBytes: cfg.shardMaxBytes, ledger }),
+      writer: new ShardWriter({ root: samplesRoot, workerId: cfg.workerId, maxBytes: cfg.shardMaxBytes, ledger, dataset: identity.id }),
     };
   };
   let sink = sinkFor(await folder.current());
   /** Output of writers replaced since (their folder was emptied): totals only grow. */
   const retired = { bytesWritten: 0, recordsWritten: 0 };
+  /** The folder's dataset now: a folder emptied under a running worker is a new dataset. */
+  let switching: Promise<DatasetSink> | null = null;
+  const current = async (): Promise<DatasetSink> => {
+    const identity = await folder.current();
+    if (identity.id === sink.identity.id) return sink;
+    switching ??= (async () => {
+      if (identity.id === sink.identity.id) return sink;
+      log.error({ out: cfg.outDir, was: sink.identity.id, now: identity.id }, 'the dataset folder was emptied or replaced under this worker: writing a new dataset there');
+      const old = sink;
+      retired.bytesWritten += old.writer.bytesWritten;
+      retired.recordsWritten += old.writer.recordsWritten;
+      const next = sinkFor(identity);
+      await next.ledger.ready();
+      sink = next;
+      await old.writer.abandon();
+      return sink;
+    })().finally(() => {
+      switching = null;
+    });
+    return switching;
+  };
+
   const owner = await startShardOwner({
     state, prefix: cfg.prefix, workerId: cfg.workerId, queue: SESSION_FILE_QUEUE, root: samplesRoot, log,
     datasetId: () => sink.identity.id, writer: () => sink.writer, ledger: () => sink.ledger,
     sealIdleMs: cfg.sealIdleMs, tickMs: Math.min(10_000, cfg.sealIdleMs),
+    // Each tick too, so the heartbeat names the folder's dataset as it is now (producers read it).
+    onTick: async () => void (await current()),
   });
 
   const warningLog = new WarningLog(log);
-  /** The folder's dataset now: a folder emptied under a running worker is a new dataset. */
-  const current = async (): Promise<DatasetSink> => {
-    const identity = await folder.current();
-    if (identity.id === sink.identity.id) return sink;
-    log.error({ out: cfg.outDir, was: sink.identity.id, now: identity.id }, 'the dataset folder was emptied or replaced under this worker: writing a new dataset there');
-    const old = sink;
-    retired.bytesWritten += old.writer.bytesWritten;
-    retired.recordsWritten += old.writer.recordsWritten;
-    sink = sinkFor(identity);
-    await old.writer.abandon();
-    await sink.ledger.ready();
-    return sink;
-  };
-
   const processor = async (job: Job<SessionFileJob>) => {
     const parsed = sessionFileJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.issues[0]?.message}`);

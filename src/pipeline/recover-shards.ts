@@ -40,7 +40,7 @@ export async function recoverDataset(out: string, redis: Redis, prefix: string, 
     const root = join(out, dir);
     let ledger: RecordLedger | undefined;
     if (identity && ns !== null) {
-      ledger = new RecordLedger(redis, `${datasetNamespace(prefix, identity.id)}${ns}`, { source: folderLedgerSource(root) });
+      ledger = new RecordLedger(redis, `${datasetNamespace(prefix, identity.id)}${ns}`, { source: folderLedgerSource(root, identity.id) });
       ledger.noteSeen(await seqInOpenShards(root));
       await ledger.ready();
     }

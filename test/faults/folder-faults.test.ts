@@ -130,3 +130,29 @@ test('a new --out, and an emptied one, get everything', async () => {
   await mustRun(['backfill', '--claude', bench.corpus, '--out', first, '--inline'], env);
   bench.verify('an emptied --out (rm -rf out/*)', first, t0);
 });
+
+test('a folder emptied under a running worker: it writes a new dataset there, and a backfill gets everything', async () => {
+  const { env } = bench.fresh('emptied-live');
+  const out = bench.tmp('emptied-live');
+  const f = fleet(REDIS_URL, env.HARVEST_PREFIX!, env);
+  bench.onCleanup(() => f.close());
+  const w = await startWorker(env, out);
+  bench.onCleanup(() => void (w.child.exitCode === null && w.child.kill('SIGKILL')));
+  await mustRun(['backfill', '--claude', bench.corpus], env);
+  await bench.drained(f);
+  const t0 = Date.now();
+  // The worker may put its lock back while the folder is being emptied: as with `rm -rf`, try again.
+  await until('the folder emptied', () => {
+    for (const n of readdirSync(out)) if (n !== 'samples' && n !== 'dataset.json') rmSync(join(out, n), { recursive: true, force: true });
+    rmSync(join(out, 'dataset.json'), { force: true });
+    rmSync(join(out, 'samples'), { recursive: true, force: true, maxRetries: 3 });
+    return true;
+  });
+  await until('the worker to notice', () => /the dataset folder was emptied or replaced under this worker/.test(w.output()), 60_000);
+  // Its heartbeat names the new dataset now: the producer enqueues everything for it.
+  const again = JSON.parse((await mustRun(['backfill', '--claude', bench.corpus, '--json'], env)).stdout.trim().split('\n').pop()!);
+  assert.equal(again.files.enqueued, bench.sessions, JSON.stringify(again.files));
+  await bench.drained(f, 2 * bench.sessions);
+  await bench.finish(out, env, [w]);
+  bench.verify('a folder emptied under a running worker', out, t0);
+});

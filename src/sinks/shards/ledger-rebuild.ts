@@ -4,9 +4,14 @@ import type { LedgerShard, LedgerSource } from '../../state/record-ledger.ts';
 import { listShards } from './dataset-reader.ts';
 import { fromManifestEntry, readCommits, shardKey, walkFiles } from './shard-files.ts';
 
-export function folderLedgerSource(root: string): LedgerSource {
+/**
+ * The ledger of dataset `datasetId` as its folder holds it. Shards written for another dataset (a
+ * folder emptied and refilled while the old shards were still being deleted) do not count; shards
+ * that name none (written before datasets had ids) do.
+ */
+export function folderLedgerSource(root: string, datasetId?: string): LedgerSource {
   return async () => {
-    const shards = await listShards(root);
+    const shards = (await listShards(root)).filter((s) => !datasetId || !s.dataset || s.dataset === datasetId);
     const out: LedgerShard[] = shards.map((s) => ({
       shard: shardKey(root, s.path.replace(/\.open$/, '')),
       sealed: s.sealed,

@@ -21,6 +21,8 @@ export interface ShardManifest {
   bytes: number;
   sha256: string;
   sealed_at: string;
+  /** The dataset (dataset.json id) the shard was written for: a rebuild counts only its own. */
+  dataset?: string;
   entries: ManifestEntry[];
 }
 
@@ -30,6 +32,8 @@ export interface CommitRecord {
   entries: ManifestEntry[];
   /** The ledger sequence the writer had seen: a Redis behind it lost state. */
   seq?: number;
+  /** The dataset the writer wrote for. */
+  dataset?: string;
 }
 
 /** What sealing needs from the ledger: which of a shard's entries it keeps. */
@@ -225,6 +229,8 @@ export interface SealOptions {
   known?: { end: number; entries: ManifestEntry[]; sha256: string };
   /** A `.jsonl` with neither manifest nor commit log: list its records from its lines (`shards recover`). */
   scanLines?: boolean;
+  /** The dataset the shard was written for (else what its commit log says). */
+  dataset?: string;
 }
 
 export interface SealResult extends ShardManifest {
@@ -296,10 +302,12 @@ export async function sealShard(finalPath: string, o: SealOptions): Promise<Seal
 
   let end: number;
   let entries: ManifestEntry[];
+  let dataset = o.dataset;
   if (o.known) {
     ({ end, entries } = o.known);
   } else {
     const log = await readCommits(commits);
+    dataset ??= log.find((c) => c.dataset)?.dataset;
     if (log.length === 0 && !hasOpen && o.scanLines) {
       ({ entries, end } = await entriesFromLines(source));
     } else {
@@ -344,6 +352,7 @@ export async function sealShard(finalPath: string, o: SealOptions): Promise<Seal
     bytes,
     sha256,
     sealed_at: new Date().toISOString(),
+    ...(dataset ? { dataset } : {}),
     entries: kept,
     dropped: entries.length - kept.length,
   };

@@ -39,6 +39,8 @@ export interface ShardWriterOptions {
   maxBytes: number;
   /** Decides which shard keeps each record; without one every line is kept (compaction, beads). */
   ledger?: WriterLedger;
+  /** The dataset id written into commit logs and manifests (a rebuild counts only its own shards). */
+  dataset?: string;
 }
 
 class OpenShard {
@@ -141,7 +143,7 @@ export class ShardWriter {
       shard = await this.openShard(group);
     }
     const entries = lines.map((l) => toManifestEntry(l.entry));
-    const commit: CommitRecord = { end: shard.bytes + buf.length, entries, seq: this.opts.ledger?.lastSeen };
+    const commit: CommitRecord = { end: shard.bytes + buf.length, entries, seq: this.opts.ledger?.lastSeen, dataset: this.opts.dataset };
     const commitLine = Buffer.from(JSON.stringify(commit) + '\n', 'utf8');
     try {
       // At known offsets: a write cut short by a full disk is overwritten by the next, never left
@@ -230,7 +232,7 @@ export class ShardWriter {
 
   private async sealNow(finalPath: string, known: { end: number; entries: ManifestEntry[]; sha256: string }): Promise<SealResult | null> {
     try {
-      const m = await sealShard(finalPath, { workerId: this.opts.workerId, root: this.opts.root, keeper: this.opts.ledger, known });
+      const m = await sealShard(finalPath, { workerId: this.opts.workerId, root: this.opts.root, keeper: this.opts.ledger, known, dataset: this.opts.dataset });
       this.unsealed.delete(finalPath);
       return m;
     } catch (e) {
