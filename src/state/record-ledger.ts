@@ -121,6 +121,7 @@ const ENTRIES_PER_CALL = 500;
 /** After a rebuild the sequence jumps past anything any process saw before the loss. */
 const REBUILD_JUMP = 1_000_000_000;
 const REBUILD_LOCK_MS = 30_000;
+const MAX_REBUILD_ROUNDS = 10;
 
 interface LedgerScripts {
   harvestLedgerClaim(...args: (string | number)[]): Promise<unknown[]>;
@@ -217,7 +218,9 @@ export class RecordLedger {
 
   /** Runs a script call; on a lost or behind ledger, waits for (or does) the rebuild and runs it again. */
   private async guarded(call: () => Promise<unknown[]>): Promise<unknown[]> {
-    for (;;) {
+    for (let round = 0; ; round++) {
+      // A ledger lost again and again while it is rebuilt: something keeps flushing this Redis.
+      if (round === MAX_REBUILD_ROUNDS) throw new Error(`the ledger ${this.seqKey} was lost ${round} times in a row: is something flushing Redis?`);
       const res = await call();
       const head = Number(res[0]);
       if (head === LOST) {

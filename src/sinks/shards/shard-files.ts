@@ -409,32 +409,46 @@ export interface RecoverOptions {
  * commit line is cut first.
  */
 export async function recoverOpenShards(root: string, o: RecoverOptions): Promise<SealResult[]> {
+  // Everything a shard may leave: its open file, commit log, lock, and the temporary files of a seal
+  // that was cut off (`x.jsonl.tmp-<pid>-...`, `x.manifest.json.tmp-<pid>`).
+  const TMP = /\.tmp-\d+(-[a-z0-9]+)?$/;
+  const pick = (n: string) => n.endsWith('.jsonl.open') || n.endsWith('.jsonl.commits') || n.endsWith('.jsonl.lock') || n.endsWith('.jsonl') || TMP.test(n);
   const candidates = new Map<string, string>();
-  const pick = (n: string) => n.endsWith('.jsonl.open') || n.endsWith('.jsonl.commits') || n.endsWith('.jsonl');
-  const files = new Set<string>();
-  for await (const p of walkFiles(root, pick)) files.add(p);
-  for (const p of files) {
-    const final = p.replace(/\.(open|commits)$/, '');
-    const parsed = parseShardName(basename(final));
-    if (!parsed || candidates.has(final)) continue;
-    if (p === final && !o.scanLines) {
-      // A plain `.jsonl` needs work only when it has no manifest but a commit log (listed itself).
+  const leftovers = new Map<string, string[]>();
+  for await (const p of walkFiles(root, pick)) {
+    if (TMP.test(p)) {
+      const base = p.replace(TMP, '');
+      const final = base.endsWith('.manifest.json') ? base.replace(/\.manifest\.json$/, '.jsonl') : base;
+      leftovers.set(final, [...(leftovers.get(final) ?? []), p]);
       continue;
     }
+    const final = p.replace(/\.(open|commits|lock)$/, '');
+    const parsed = parseShardName(basename(final));
+    if (!parsed || candidates.has(final)) continue;
+    // A plain `.jsonl` needs work only when something else of it is there (listed by that file),
+    // or, for `shards recover`, when it has no manifest.
+    if (p === final && !o.scanLines) continue;
     candidates.set(final, parsed.workerId);
+  }
+  for (const final of leftovers.keys()) {
+    const parsed = parseShardName(basename(final));
+    if (parsed && !candidates.has(final)) candidates.set(final, parsed.workerId);
   }
   const out: SealResult[] = [];
   for (const [final, workerId] of candidates) {
-    if (await exists(manifestPath(final))) {
-      if (await exists(openPath(final)) || await exists(commitsPath(final))) {
-        if (await o.ownerGone(final, workerId)) await sealShard(final, { workerId, root });
-      }
-      continue;
-    }
+    const sealed = await exists(manifestPath(final));
+    const rest = [openPath(final), commitsPath(final), lockPath(final), ...(leftovers.get(final) ?? [])];
+    if (sealed && !(await anyExists(rest))) continue;
     if (!(await o.ownerGone(final, workerId))) continue;
-    await mendCommits(commitsPath(final)).catch(() => false);
-    const m = await sealShard(final, { workerId, root, keeper: o.keeper, scanLines: o.scanLines });
+    if (!sealed) await mendCommits(commitsPath(final)).catch(() => false);
+    const m = await sealShard(final, { workerId, root, keeper: sealed ? undefined : o.keeper, scanLines: o.scanLines });
+    for (const t of leftovers.get(final) ?? []) await rm(t, { force: true });
     if (m) out.push(m);
   }
   return out;
+}
+
+async function anyExists(paths: string[]): Promise<boolean> {
+  for (const p of paths) if (await exists(p)) return true;
+  return false;
 }

@@ -198,3 +198,19 @@ test('records repeated across sealed shards (an older harvest, a lost Redis) are
   assert.deepEqual(rawLines(root).map((l) => l.id).sort(), ['own-x', 'own-y', 'shared']);
   assert.equal(await removeRepeats(root), 0, 'nothing left to remove');
 });
+
+test('what a seal cut off by kill -9 leaves (its lock, temporary files) is swept once the owner is gone', async () => {
+  const root = tmp();
+  const w = new ShardWriter({ root, workerId: 'cut', maxBytes: 1 << 20 });
+  await w.append('train/crew', [rec('a')]);
+  await w.sealAll();
+  const final = join(root, 'train/crew/part-cut-00000.jsonl');
+  // Killed after the manifest, before its lock went; another seal was writing its manifest.
+  writeFileSync(lockPath(final), JSON.stringify({ ...thisHolder('cut'), pid: deadPid() }));
+  writeFileSync(`${final.replace(/\.jsonl$/, '.manifest.json')}.tmp-4242`, '{"half":');
+  writeFileSync(`${final}.tmp-4242-abc`, 'half a copy');
+  const byLock = { ownerGone: async (f: string) => (await lockState(lockPath(f))).free };
+  assert.equal((await recoverOpenShards(root, byLock)).length, 0, 'nothing to seal');
+  assert.deepEqual(readdirSync(join(root, 'train/crew')).sort(), ['part-cut-00000.jsonl', 'part-cut-00000.manifest.json']);
+  assert.deepEqual(rawLines(root).map((l) => l.id), ['a']);
+});
