@@ -100,7 +100,7 @@ export async function createLock(path: string, holder: LockHolder): Promise<bool
   } catch (e) {
     // A full disk can leave an empty lock: take it back rather than leave a lock nobody can read.
     await fh.close().catch(() => undefined);
-    await rm(path, { force: true });
+    await rm(path, { force: true }).catch(() => undefined);
     throw e;
   } finally {
     await fh.close().catch(() => undefined);

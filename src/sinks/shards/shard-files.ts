@@ -79,7 +79,8 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
     }
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
+    // The first error is the one to tell (removing the leftover may fail the same way).
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw e;
   }
   await fsyncDir(dirname(path));
@@ -210,8 +211,8 @@ async function copyKeptLines(src: string, dest: string, end: number, keep: boole
     await flush();
     await out.sync();
   } catch (e) {
-    await out.close();
-    await rm(dest, { force: true });
+    await out.close().catch(() => undefined);
+    await rm(dest, { force: true }).catch(() => undefined);
     throw e;
   }
   await out.close();
