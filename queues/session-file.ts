@@ -32,10 +32,13 @@ export const sessionFileJobOptions: JobsOptions = {
   removeOnFail: { age: 30 * 24 * 3600, count: 10_000 },
 };
 
-/** Same path (and session), size and mtime -> same id, so an unchanged file is never enqueued twice. */
-export function sessionFileJobId(j: Pick<SessionFileJob, 'path' | 'size' | 'mtimeMs' | 'sessionKey'>): string {
+/**
+ * Same path (and session), size and mtime, and target datasets (`salt`) -> same id, so an unchanged
+ * file is never enqueued twice for the same dataset; a new or emptied dataset folder gets new ids.
+ */
+export function sessionFileJobId(j: Pick<SessionFileJob, 'path' | 'size' | 'mtimeMs' | 'sessionKey'>, salt = ''): string {
   const key = j.sessionKey === undefined ? '' : `\0${j.sessionKey}`;
-  const h = createHash('sha256').update(`${j.path}\0${j.size}\0${Math.trunc(j.mtimeMs)}${key}`).digest('hex');
+  const h = createHash('sha256').update(`${j.path}\0${j.size}\0${Math.trunc(j.mtimeMs)}${key}${salt ? `\0${salt}` : ''}`).digest('hex');
   return `sf-${h.slice(0, 32)}`;
 }
 
@@ -56,6 +59,13 @@ async function waitingCount(queue: Queue): Promise<number> {
   return (c.waiting ?? 0) + (c.prioritized ?? 0);
 }
 
+async function ownJobs(queue: Queue<SessionFileJob>, client: Redis, ids: string[], runId: string): Promise<number> {
+  const pipe = client.pipeline();
+  for (const id of ids) pipe.hget(queue.toKey(id), 'data');
+  const got = (await pipe.exec()) ?? [];
+  return got.filter(([, data]) => typeof data === 'string' && (JSON.parse(data) as SessionFileJob).runId === runId).length;
+}
+
 /**
  * Adds jobs in `addBulk` chunks. Stops adding while the queue's waiting count is above the high-water
  * mark and resumes once it falls below the low one. Jobs whose id is already in the queue, or that
@@ -66,7 +76,7 @@ export async function enqueueSessionFiles(
   client: Redis,
   jobs: AsyncIterable<SessionFileJob> | Iterable<SessionFileJob>,
   bp: Backpressure,
-  opts: { chunkSize?: number; alreadyDone?: (batch: SessionFileJob[]) => Promise<boolean[]>; onAdded?: (n: number) => void } = {},
+  opts: { chunkSize?: number; alreadyDone?: (batch: SessionFileJob[]) => Promise<boolean[]>; onAdded?: (n: number) => void; jobSalt?: string } = {},
 ): Promise<{ submitted: number; added: number; skipped: number }> {
   const chunkSize = opts.chunkSize ?? 500;
   let batch: SessionFileJob[] = [];
@@ -79,7 +89,7 @@ export async function enqueueSessionFiles(
     submitted += data.length;
     const done = opts.alreadyDone ? await opts.alreadyDone(data) : data.map(() => false);
     const pipe = client.pipeline();
-    for (const d of data) pipe.exists(queue.toKey(sessionFileJobId(d)));
+    for (const d of data) pipe.exists(queue.toKey(sessionFileJobId(d, opts.jobSalt)));
     const exists = (await pipe.exec()) ?? [];
     const fresh = data.filter((_, i) => !done[i] && exists[i]?.[1] !== 1);
     if (fresh.length === 0) return;
@@ -94,9 +104,13 @@ export async function enqueueSessionFiles(
     // Largest first: the longest jobs start early, so what is left at the end of a backfill is short
     // and the workers finish together (a 7 MB session last would keep one busy alone for ~0.4 s).
     fresh.sort((a, b) => b.size - a.size);
-    await queue.addBulk(fresh.map((d) => ({ name: SESSION_FILE_QUEUE, data: d, opts: { jobId: sessionFileJobId(d) } })));
-    added += fresh.length;
-    opts.onAdded?.(fresh.length);
+    const ids = fresh.map((d) => sessionFileJobId(d, opts.jobSalt));
+    await queue.addBulk(fresh.map((d, i) => ({ name: SESSION_FILE_QUEUE, data: d, opts: { jobId: ids[i] } })));
+    // Two producers may both have seen an id free: only one job was made, with the other's data. What
+    // this call added is what holds its own run id (a run waits for its jobs by that id).
+    const mine = fresh[0]?.runId === undefined ? fresh.length : await ownJobs(queue, client, ids, fresh[0].runId);
+    added += mine;
+    if (mine > 0) opts.onAdded?.(mine);
   };
   for await (const j of jobs) {
     batch.push(j);

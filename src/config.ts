@@ -65,6 +65,7 @@ const envSchema = z.object({
   HARVEST_HIGH_WATER: posInt.default(5000),
   HARVEST_LOW_WATER: posInt.default(1000),
   HARVEST_SEAL_IDLE_MS: posInt.default(30_000),
+  HARVEST_JOB_LOCK_MS: posInt.default(30_000),
   HARVEST_LOG_LEVEL: z.string().default('info'),
   /** default | publish | layer list (see transforms/privacy/options.ts). */
   HARVEST_PRIVACY: z.string().optional(),
@@ -98,6 +99,8 @@ export interface HarvestConfig {
   highWater: number;
   lowWater: number;
   sealIdleMs: number;
+  /** How long a session-file job's lock lives without renewal: a dead worker's job comes back after it. */
+  jobLockMs: number;
   logLevel: string;
   /** What scrubbing redacts beyond secrets (HARVEST_PRIVACY, HARVEST_REDACT_FILE, harvest's own secrets). */
   privacy: ScrubOptions;
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     highWater: e.HARVEST_HIGH_WATER,
     lowWater: e.HARVEST_LOW_WATER,
     sealIdleMs: e.HARVEST_SEAL_IDLE_MS,
+    jobLockMs: e.HARVEST_JOB_LOCK_MS,
     logLevel: e.HARVEST_LOG_LEVEL,
     privacy: overrides.privacy ?? loadPrivacy(env),
   };

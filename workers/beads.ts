@@ -16,7 +16,8 @@ import { createPointSink } from '../src/sinks/influx/create-point-sink.ts';
 import { influxSettingsFromEnv } from '../src/sources/influx/settings.ts';
 import { BEADS_QUEUE, beadsJobSchema, type BeadsJob } from '../queues/beads.ts';
 import { workerConnection, clientConnection } from '../queues/connection.ts';
-import { isFinalFailure, startShardOwner } from './shard-owner.ts';
+import { isFinalFailure, sealOnExit, startShardOwner } from './shard-owner.ts';
+import { ensureDatasetIdentity } from '../src/sinks/shards/dataset-identity.ts';
 
 export const beadsRoot = (outDir: string): string => join(outDir, 'beads');
 
@@ -56,7 +57,10 @@ export async function startBeadsWorker(cfg: HarvestConfig, log: Logger, concurre
   const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId, privacy: cfg.privacy }));
   const roots = [...cfg.roots, cfg.townRoot, ...(opts.extraRoots ?? [])];
   // Sealed per job, so no idle sealing; a dead worker's open shard is still sealed by the others.
-  const owner = await startShardOwner({ state, prefix: cfg.prefix, workerId, queue: BEADS_QUEUE, root, writer, log, tickMs: 10_000 });
+  const dataset = await ensureDatasetIdentity(cfg.outDir);
+  const owner = await startShardOwner({
+    state, prefix: cfg.prefix, workerId, queue: BEADS_QUEUE, root, log, datasetId: () => dataset.id, writer: () => writer, tickMs: 10_000,
+  });
 
   const processor = async (job: Job<BeadsJob>) => {
     const parsed = beadsJobSchema.safeParse(job.data);
@@ -101,7 +105,7 @@ export async function startBeadsWorker(cfg: HarvestConfig, log: Logger, concurre
       closing ??= (async () => {
         await worker.close();
         await points.close();
-        await writer.sealAll();
+        await sealOnExit(writer, log);
         await owner.stop();
         // BullMQ leaves a connection it was given open; this process made it, so it closes it.
         connection.disconnect();

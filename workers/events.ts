@@ -8,6 +8,9 @@ import type { HarvestConfig } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
 import { processEvent, PointRefusedError } from '../src/pipeline/events.ts';
 import { RecordLedger } from '../src/state/record-ledger.ts';
+import { datasetNamespace } from '../src/state/dataset-namespace.ts';
+import { ensureDatasetIdentity } from '../src/sinks/shards/dataset-identity.ts';
+import { folderLedgerSource } from '../src/sinks/shards/ledger-rebuild.ts';
 import { recordPrAction } from '../src/state/pr-actions.ts';
 import { PrLifecycleStore } from '../src/state/pr-lifecycles.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
@@ -18,10 +21,10 @@ import { atMs } from '../src/model/event.ts';
 import type { PointSink } from '../src/model/point.ts';
 import { EVENTS_QUEUE, enqueueEvents, eventJobSchema, eventsQueue, type EventJob } from '../queues/events.ts';
 import { WORKER_LOCKS, workerConnection, clientConnection } from '../queues/connection.ts';
-import { isFinalFailure, startShardOwner } from './shard-owner.ts';
+import { isFinalFailure, sealOnExit, startShardOwner } from './shard-owner.ts';
 
-/** The events ledger lives apart from the samples ledger. */
-export const eventsLedgerPrefix = (prefix: string): string => `${prefix}:events`;
+/** The events ledger lives apart from the samples ledger, in the same dataset's namespace. */
+export const eventsLedgerNamespace = (prefix: string, datasetId: string): string => `${datasetNamespace(prefix, datasetId)}:events`;
 export const eventsRoot = (outDir: string): string => join(outDir, 'events');
 
 export interface EventsWorkerOptions {
@@ -46,9 +49,13 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
   // Its own identity for shard and point files and liveness: the session worker of this process
   // deregisters on its own schedule, and must not make these open shards look abandoned.
   const workerId = `${cfg.workerId}-events`;
-  const ledger = new RecordLedger(state, eventsLedgerPrefix(cfg.prefix));
+  const dataset = await ensureDatasetIdentity(cfg.outDir);
+  const ledger = new RecordLedger(state, eventsLedgerNamespace(cfg.prefix, dataset.id), {
+    source: folderLedgerSource(root, dataset.id),
+    onRebuilt: (r) => log.warn({ ...r, root }, 'Redis had lost the events ledger; rebuilt it from the event shards'),
+  });
   const lifecycles = new PrLifecycleStore(state, cfg.prefix);
-  const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes });
+  const writer = new ShardWriter({ root, workerId, maxBytes: cfg.shardMaxBytes, ledger, dataset: dataset.id });
   const points: PointSink = opts.points ?? (await createPointSink({ ...influxSettingsFromEnv(env), outDir: cfg.outDir, writerId: workerId, privacy: cfg.privacy }));
   const queue = eventsQueue(ctx, state);
   const spool = resolveSpoolPath(env, cfg.outDir);
@@ -67,7 +74,8 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
 
   // Before the Worker takes jobs: the ledger must be whole first.
   const owner = await startShardOwner({
-    state, prefix: cfg.prefix, workerId, queue: EVENTS_QUEUE, root, writer, log, ledger,
+    state, prefix: cfg.prefix, workerId, queue: EVENTS_QUEUE, root, log,
+    datasetId: () => dataset.id, writer: () => writer, ledger: () => ledger,
     sealIdleMs: cfg.sealIdleMs, tickMs: Math.min(5_000, cfg.sealIdleMs), onTick: drain,
   });
 
@@ -123,7 +131,7 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
         workerConn.disconnect();
         await lifecycles.close();
         await points.close();
-        await writer.sealAll();
+        await sealOnExit(writer, log);
         await queue.close();
         state.disconnect();
       })();

@@ -21,7 +21,10 @@ import { RunStats } from '../src/state/run-stats.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
 import { WorkerMetrics } from '../src/state/worker-metrics.ts';
 import { observeJobMetrics } from './job-metrics.ts';
-import { isFinalFailure, startShardOwner } from './shard-owner.ts';
+import { isFinalFailure, sealOnExit, startShardOwner } from './shard-owner.ts';
+import { datasetNamespace } from '../src/state/dataset-namespace.ts';
+import { ensureDatasetIdentity } from '../src/sinks/shards/dataset-identity.ts';
+import { folderLedgerSource } from '../src/sinks/shards/ledger-rebuild.ts';
 import { WorkerUnavailableError } from './unavailable.ts';
 import { GENERATE_LIMITER, GENERATE_QUEUE, generateJobSchema, type GenerateJob } from '../queues/generate.ts';
 import { WORKER_LOCKS, workerConnection, clientConnection } from '../queues/connection.ts';
@@ -57,12 +60,19 @@ export async function startGenerateWorker(cfg: HarvestConfig, log: Logger, concu
   const state: Redis = clientConnection(ctx, { maxRetriesPerRequest: null });
   const samplesRoot = join(cfg.outDir, 'samples');
   const workerId = `${cfg.workerId}-generate`;
-  const ledger = new RecordLedger(state, cfg.prefix);
-  const files = new FileLedger(state, cfg.prefix);
+  // The same dataset as the session workers writing this folder: the same namespaced ledgers.
+  const dataset = await ensureDatasetIdentity(cfg.outDir);
+  const ns = datasetNamespace(cfg.prefix, dataset.id);
+  const ledger = new RecordLedger(state, ns, {
+    source: folderLedgerSource(samplesRoot, dataset.id),
+    onRebuilt: (r) => log.warn({ ...r, root: samplesRoot, dataset: dataset.id }, 'Redis had lost the dedupe ledger; rebuilt it from the shard manifests and commit logs'),
+  });
+  const files = new FileLedger(state, ns);
   const runs = new RunStats(state, cfg.prefix);
-  const writer = new ShardWriter({ root: samplesRoot, workerId, maxBytes: cfg.shardMaxBytes });
+  const writer = new ShardWriter({ root: samplesRoot, workerId, maxBytes: cfg.shardMaxBytes, ledger, dataset: dataset.id });
   const owner = await startShardOwner({
-    state, prefix: cfg.prefix, workerId, queue: GENERATE_QUEUE, root: samplesRoot, writer, log, ledger,
+    state, prefix: cfg.prefix, workerId, queue: GENERATE_QUEUE, root: samplesRoot, log,
+    datasetId: () => dataset.id, writer: () => writer, ledger: () => ledger,
     sealIdleMs: cfg.sealIdleMs, tickMs: Math.min(10_000, cfg.sealIdleMs),
   });
   const sessionOpts = { ...cfg, roots: [...cfg.roots, generatedSessionsRoot(gen)] };
@@ -120,7 +130,7 @@ export async function startGenerateWorker(cfg: HarvestConfig, log: Logger, concu
       closing ??= (async () => {
         stopping.abort();
         await worker.close();
-        await writer.sealAll();
+        await sealOnExit(writer, log);
         await owner.stop();
         state.disconnect();
         blocking.disconnect();

@@ -14,7 +14,12 @@ function seconds(job: Job): number | undefined {
   return ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000;
 }
 
-export function observeJobMetrics(worker: Worker, metrics: WorkerMetrics, output?: OutputTotals): void {
+export interface JobMetricsObserver {
+  /** Resolves once every update already started has landed (call before closing the connection). */
+  flush(): Promise<void>;
+}
+
+export function observeJobMetrics(worker: Worker, metrics: WorkerMetrics, output?: OutputTotals): JobMetricsObserver {
   const queue = worker.name;
   let published = { bytes: 0, samples: 0 };
   const publishOutput = () => {
@@ -24,8 +29,14 @@ export function observeJobMetrics(worker: Worker, metrics: WorkerMetrics, output
     published = now;
     return metrics.written(queue, delta);
   };
-  // Metrics must never fail a job or crash a worker: a lost increment is the worst outcome.
-  const quietly = (p: Promise<unknown> | undefined) => void p?.catch(() => undefined);
+  // Metrics must never fail a job or crash a worker: a lost increment is the worst outcome. Updates
+  // in flight are tracked, so a worker that stops waits for them (a reader right after sees them).
+  const inFlight = new Set<Promise<unknown>>();
+  const quietly = (p: Promise<unknown> | undefined) => {
+    if (!p) return;
+    const q = p.catch(() => undefined).finally(() => inFlight.delete(q));
+    inFlight.add(q);
+  };
   worker.on('completed', (job) => {
     quietly(metrics.jobFinished(queue, 'completed', seconds(job)));
     quietly(publishOutput());
@@ -36,4 +47,9 @@ export function observeJobMetrics(worker: Worker, metrics: WorkerMetrics, output
     quietly(metrics.jobFinished(queue, 'failed', seconds(job), final));
     quietly(publishOutput());
   });
+  return {
+    async flush() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
 }

@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { HarvestConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { discoverSessionFiles, type DiscoveryNotes } from '../sources/discover-all.ts';
-import { FileLedger } from '../state/file-ledger.ts';
 import { RunStats } from '../state/run-stats.ts';
 import { clientConnection } from '../../queues/connection.ts';
 import { enqueueSessionFiles, sessionFileQueue, type SessionFileJob } from '../../queues/session-file.ts';
 import { allRoots, chooseRoots, type RootFlags } from './session-roots.ts';
+import { producerFiles } from './producer-files.ts';
 import { buildSummary, formatSummary, type RunSummary } from './summary.ts';
 import { writeRunSummary } from '../pipeline/run-summary.ts';
 import type { Counts } from '../model/session.ts';
@@ -34,7 +34,8 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
   const ctx = { redisUrl: cfg.redisUrl, prefix: cfg.prefix };
   const redis = clientConnection(ctx);
   const queue = sessionFileQueue(ctx, redis);
-  const files = new FileLedger(redis, cfg.prefix);
+  // The dataset(s) the jobs go to: an inline run's own --out, else those the live workers write.
+  const files = await producerFiles(redis, cfg, { inline: !!opts.inline });
   const runs = new RunStats(redis, cfg.prefix);
   const runId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
   // Only an inline run that has work needs the worker's code: it starts with the first job enqueued,
@@ -82,6 +83,7 @@ export async function backfill(cfg: HarvestConfig, opts: BackfillOptions, log: L
       onPause: (w) => log.info({ waiting: w }, 'queue above high-water mark; pausing the producer'),
     }, {
       alreadyDone: (b) => files.processed(b),
+      jobSalt: files.jobSalt,
       onAdded: (n) => {
         state.enqueued += n;
         // Its failure is reported where the run awaits it, below.

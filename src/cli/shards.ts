@@ -1,12 +1,11 @@
 // `harvest shards compact --in DIR... --out DIR` merges several hosts' dataset folders into one;
-// `harvest shards recover --out DIR` seals the open shards of workers that are gone.
+// `harvest shards recover --out DIR` seals the shards of workers that are gone and removes repeats.
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { compactShards, samplesRoot, CompactError } from '../pipeline/compact-shards.ts';
-import { recoverOpenShards } from '../sinks/shards/shard-files.ts';
-import { WorkerRegistry } from '../state/worker-registry.ts';
+import { compactShards, CompactError } from '../pipeline/compact-shards.ts';
+import { recoverDataset } from '../pipeline/recover-shards.ts';
 import { opsRedis } from './ops-redis.ts';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -41,23 +40,20 @@ export function registerShardsCommand(program: Command): void {
 
   shards
     .command('recover')
-    .description('seal now the open shards left by workers that are no longer alive (by heartbeat)')
+    .description('put a dataset folder in order: seal the shards of workers that are gone (mending torn commit logs, writing missing manifests), remove records repeated across shards')
     .requiredOption('--out <dir>', 'dataset folder')
-    .option('--dead <worker-id>', 'treat this worker as gone even if its heartbeat has not expired yet (repeatable)', collect)
+    .option('--dead <worker-id>', 'a worker on another machine that is gone, even if its lock and heartbeat look recent (repeatable)', collect)
     .option('--json', 'print the result as one JSON object')
     .action(async (o: { out: string; dead?: string[]; json?: boolean }) => {
       const cfg = loadConfig();
       const log = createLogger();
       const redis = await opsRedis(cfg);
-      const registry = new WorkerRegistry(redis, cfg.prefix);
-      const dead = new Set(o.dead ?? []);
       try {
-        const sealed = await recoverOpenShards(samplesRoot(resolve(o.out)), async (id) => !dead.has(id) && (await registry.isAlive(id)));
-        for (const m of sealed) log.info({ shard: m.shard, worker: m.worker_id, records: m.records }, 'sealed a shard left open');
-        const records = sealed.reduce((a, m) => a + m.records, 0);
+        const res = await recoverDataset(resolve(o.out), redis, cfg.prefix, new Set(o.dead ?? []));
+        for (const m of res.sealed) log.info(m, 'sealed a shard left open');
         process.stdout.write((o.json
-          ? JSON.stringify({ sealed: sealed.map((m) => ({ shard: m.shard, worker: m.worker_id, records: m.records })), records })
-          : `sealed ${sealed.length} open shard(s) with ${records} record(s)`) + '\n');
+          ? JSON.stringify(res)
+          : `sealed ${res.sealed.length} open shard(s) with ${res.records} record(s); removed ${res.repeats_removed} repeated line(s)${res.live ? `; left ${res.live} shard(s) of live workers alone` : ''}`) + '\n');
       } finally {
         redis.disconnect();
       }

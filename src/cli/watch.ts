@@ -10,7 +10,7 @@ import type { HarvestConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Runtime } from '../model/session.ts';
 import { discoverSessionFiles, ROOT_KINDS, type DiscoveredFile, type DiscoveryNotes, type SessionRoots } from '../sources/discover-all.ts';
-import { FileLedger } from '../state/file-ledger.ts';
+import { producerFiles } from './producer-files.ts';
 import { clientConnection } from '../../queues/connection.ts';
 import { enqueueSessionFiles, sessionFileQueue, type SessionFileJob } from '../../queues/session-file.ts';
 
@@ -44,7 +44,6 @@ export async function startWatch(cfg: HarvestConfig, opts: WatchOptions, log: Lo
   const ctx = { redisUrl: cfg.redisUrl, prefix: cfg.prefix };
   const redis = clientConnection(ctx);
   const queue = sessionFileQueue(ctx, redis);
-  const files = new FileLedger(redis, cfg.prefix);
   const runId = `watch-${randomBytes(3).toString('hex')}`;
   /** Changed files waiting to be quiet: path -> where it was found. */
   const pending = new Map<string, { root: string; runtime: Runtime }>();
@@ -54,9 +53,11 @@ export async function startWatch(cfg: HarvestConfig, opts: WatchOptions, log: Lo
 
   const enqueue = async (batch: DiscoveredFile[]) => {
     if (batch.length === 0) return;
+    // Asked each time: the datasets the live workers write may have changed since.
+    const files = await producerFiles(redis, cfg, { inline: false });
     const res = await enqueueSessionFiles(queue, redis, batch.map((f): SessionFileJob => ({ ...f, runId })), {
       highWater: cfg.highWater, lowWater: cfg.lowWater,
-    }, { alreadyDone: (b) => files.processed(b) });
+    }, { alreadyDone: (b) => files.processed(b), jobSalt: files.jobSalt });
     if (res.added) log.info({ added: res.added }, 'enqueued changed session files');
   };
 

@@ -66,8 +66,8 @@ export async function processEvent(record: EventRecord, sinks: EventSinks): Prom
   }
   if (r.type === 'action_taken') await sinks.recordAction(r);
   if (r.type === 'outcome') await sinks.recordOutcome?.(r);
+  // The writer (built with the same ledger) records the event once its line is durable.
   await sinks.writer.append(r.type, [{ json: JSON.stringify(r), entry }]);
-  await sinks.ledger.commit([entry]);
   counts[`events_${r.type}`] = 1;
   if (refused) throw new PointRefusedError(`event ${r.id} is in the shards but ${refused.message}`);
   return { written: true, counts };

@@ -1,9 +1,8 @@
 // One session file's whole path: read (format from content) -> samples -> dedupe claim -> shard
 // write (durable) -> ledger commit. Knows nothing of how the job reached it.
-import { realpath, stat } from 'node:fs/promises';
-import { sep } from 'node:path';
 import { addCount, mergeCounts, type Counts, type Runtime } from '../model/session.ts';
 import { readSessionFile } from '../sources/readers.ts';
+import { NotRegularFileError, OutsideRootsError, openInsideRoots, realRootOf, type CheckedFile } from '../sources/checked-file.ts';
 import { sessionToSamples } from './session-samples.ts';
 import { attachSessionOutcomes, type BeadLookupSource, type PrLookupSource } from './session-outcomes.ts';
 import { scrubberFor, type ScrubOptions } from '../transforms/scrub.ts';
@@ -58,6 +57,7 @@ export const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface SessionFileDeps {
   ledger: RecordLedger;
+  /** Writes with the same ledger: it records which shard keeps each line. */
   writer: ShardWriter;
   /** Bead lifecycles for outcome-linked scores; without it samples keep the heuristic score. */
   beads?: BeadLookupSource | null;
@@ -76,25 +76,25 @@ export interface SessionFileResult {
   sessionId: string | null;
 }
 
-// Roots are resolved once a few seconds, not five times a job; the file itself always afresh.
-const ROOT_TTL_MS = 5000;
-const realRootCache = new Map<string, { at: number; real: Promise<string | null> }>();
-
-function realRootOf(root: string): Promise<string | null> {
-  const now = Date.now();
-  const hit = realRootCache.get(root);
-  if (hit && now - hit.at < ROOT_TTL_MS) return hit.real;
-  const real = realpath(root).catch(() => null);
-  realRootCache.set(root, { at: now, real });
-  return real;
-}
-
-async function insideRoots(path: string, root: string, roots: string[]): Promise<boolean> {
+/**
+ * Opens the job's file once and checks that descriptor: a regular file, really inside the job's
+ * root, which must be one of this worker's roots. Everything after reads from that descriptor.
+ */
+async function openSessionFile(input: SessionFileInput, roots: string[]): Promise<CheckedFile> {
+  const refused = () => new PermanentJobError(`${input.path}: refused, outside the configured roots (${roots.join(', ')})`);
+  const realRoot = await realRootOf(input.root);
   const realRoots = await Promise.all(roots.map(realRootOf));
-  const realRoot = await realRootOf(root);
-  if (!realRoot || !realRoots.includes(realRoot)) return false;
-  const realFile = await realpath(path);
-  return realFile.startsWith(realRoot + sep);
+  if (!realRoot || !realRoots.includes(realRoot)) throw refused();
+  try {
+    return await openInsideRoots(input.path, [input.root]);
+  } catch (e) {
+    if (e instanceof OutsideRootsError) throw refused();
+    if (e instanceof NotRegularFileError) throw new PermanentJobError(e.message);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new PermanentJobError(`${input.path}: the file is gone`);
+    if (code === 'EACCES' || code === 'EPERM') throw new PermanentJobError(`${input.path}: not readable (${code})`);
+    throw e;
+  }
 }
 
 export async function processSessionFile(
@@ -102,23 +102,25 @@ export async function processSessionFile(
   opts: SessionFileOptions,
   deps: SessionFileDeps,
 ): Promise<SessionFileResult> {
-  let st;
+  const file = await openSessionFile(input, opts.roots);
   try {
-    st = await stat(input.path);
-    if (!st.isFile()) throw new PermanentJobError(`${input.path}: not a regular file`);
-    if (!(await insideRoots(input.path, input.root, opts.roots))) {
-      throw new PermanentJobError(`${input.path}: refused, outside the configured roots (${opts.roots.join(', ')})`);
-    }
-  } catch (e) {
-    if (e instanceof PermanentJobError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new PermanentJobError(`${input.path}: the file is gone`);
-    if (code === 'EACCES' || code === 'EPERM') throw new PermanentJobError(`${input.path}: not readable (${code})`);
-    throw e;
+    return await processCheckedFile(input, file, opts, deps);
+  } finally {
+    await file.close();
   }
+}
 
+async function processCheckedFile(
+  input: SessionFileInput,
+  file: CheckedFile,
+  opts: SessionFileOptions,
+  deps: SessionFileDeps,
+): Promise<SessionFileResult> {
   const counts: Counts = {};
+  // Every reader reads the checked descriptor (`path` stays the name); side files are checked too.
   const read = await readSessionFile(input.path, {
+    readFrom: file.readFrom,
+    roots: opts.roots,
     runtime: input.runtime,
     maxLineBytes: opts.maxLineBytes,
     maxFieldChars: opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS,
@@ -139,7 +141,7 @@ export async function processSessionFile(
 
   // A growing file only gets longer: its size orders the reads of one session (a store's session:
   // its last change).
-  const version = read.version ?? st.size;
+  const version = read.version ?? file.size;
   const samples: Sample[] = [];
   for (const session of sessions) {
     const out = sessionToSamples(session, {
@@ -186,8 +188,9 @@ export async function processSessionFile(
 }
 
 /**
- * Claims, writes (durably) and commits `samples` batch by batch. A crash between batches leaves the
- * earlier ones committed; the retry finds them unchanged (`same`) and writes only the rest.
+ * Claims and writes (durably, recorded in the ledger by the writer) `samples` batch by batch. A
+ * crash between batches leaves the earlier ones recorded; the retry finds them unchanged (`same`)
+ * and writes only the rest.
  */
 async function writeSamples(samples: Sample[], version: number, deps: SessionFileDeps, counts: Counts, batchBytes: number): Promise<void> {
   let next = 0;
@@ -210,8 +213,7 @@ async function writeSamples(samples: Sample[], version: number, deps: SessionFil
       sampleHash: encoded.sampleHash,
     }));
     const decisions = await deps.ledger.claim(entries);
-    const groups = new Map<string, ShardLine[]>();
-    const written: LedgerEntry[] = [];
+    const groups = new Map<string, { lines: ShardLine[]; split: string; role: string }>();
     decisions.forEach((d, i) => {
       if (d !== 'write') {
         addCount(counts, d === 'duplicate' ? 'duplicates_dropped' : d === 'same' ? 'unchanged_skipped' : 'stale_skipped');
@@ -219,14 +221,22 @@ async function writeSamples(samples: Sample[], version: number, deps: SessionFil
       }
       const { split, role } = batch[i].sample.metadata;
       const group = `${split}/${role}`;
-      const lines = groups.get(group) ?? [];
-      lines.push({ json: batch[i].encoded.bytes, entry: entries[i] });
-      groups.set(group, lines);
-      written.push(entries[i]);
-      addCount(counts, `samples.${split}.${role}`);
-      addCount(counts, 'samples_written');
+      const g = groups.get(group) ?? { lines: [], split, role };
+      g.lines.push({ json: batch[i].encoded.bytes, entry: entries[i] });
+      groups.set(group, g);
     });
-    await Promise.all([...groups].map(([g, lines]) => deps.writer.append(g, lines)));
-    await deps.ledger.commit(written);
+    // The writer records each line in the ledger once it is durable; a line another shard already
+    // keeps (a worker that died after writing it, a racing one) is left out when its shard is sealed.
+    await Promise.all([...groups].map(async ([group, g]) => {
+      const kept = await deps.writer.append(group, g.lines);
+      for (const k of kept) {
+        if (!k) {
+          addCount(counts, 'unchanged_skipped');
+          continue;
+        }
+        addCount(counts, `samples.${g.split}.${g.role}`);
+        addCount(counts, 'samples_written');
+      }
+    }));
   }
 }

@@ -15,12 +15,19 @@ export interface JsonLinesOptions {
   chunkBytes?: number;
   /** Read only the first `endByte` bytes (a shard's committed prefix). */
   endByte?: number;
+  /**
+   * Where the bytes are read from when not `path` itself: `/proc/self/fd/<n>` of a descriptor that
+   * was checked against the allowed roots (it reopens that same file, whatever the name points to now).
+   */
+  readFrom?: string;
 }
 
 /** Called once per parsed line, in file order; `lineNo` is 1-based. */
 export type LineHandler = (value: unknown, lineNo: number) => void;
 
 const NEWLINE = 0x0a;
+/** A UTF-8 byte order mark: some editors and Windows tools put one before the first line. */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * Reads `path` and calls `onLine` for each line that is valid UTF-8 JSON. Counts (added to
@@ -74,6 +81,7 @@ export async function* jsonLineBatches(
   const emit = (buf: Buffer): void => {
     lineNo++;
     addCount(counts, 'lines');
+    if (lineNo === 1 && buf.subarray(0, 3).equals(BOM)) buf = buf.subarray(3);
     if (buf.length === 0 || (buf.length === 1 && buf[0] === 0x0d)) {
       addCount(counts, 'empty_lines');
       return;
@@ -95,7 +103,7 @@ export async function* jsonLineBatches(
     highWaterMark: opts.chunkBytes ?? 1024 * 1024,
     ...(opts.endByte !== undefined ? { end: opts.endByte - 1 } : {}),
   };
-  const stream = typeof path === 'string' ? createReadStream(path, streamOpts) : path.createReadStream(streamOpts);
+  const stream = typeof path === 'string' ? createReadStream(opts.readFrom ?? path, streamOpts) : path.createReadStream(streamOpts);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     let start = 0;

@@ -12,6 +12,9 @@ export interface ReaderOptions {
   maxFieldChars?: number;
   /** Where the file's bytes are read from; `path` when absent. */
   readFrom?: string;
+  /** Folders the side files a reader opens (a parent session, saved outputs) must be inside
+   *  (checked through checked-file.ts `withSideFile`); unchecked when absent. */
+  roots?: readonly string[];
   /** One session of a store that holds many (OpenCode's SQLite): its id. All sessions when absent. */
   sessionKey?: string;
 }

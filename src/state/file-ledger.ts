@@ -1,5 +1,6 @@
-// Which session files were processed at which size and mtime, so a producer skips an unchanged
-// file without opening it or enqueueing it (a re-run over an unchanged corpus is cheap).
+// Which session files a dataset holds, at which size and mtime, so a producer skips an unchanged
+// file without opening it or enqueueing it (a re-run over an unchanged corpus is cheap). Keyed by the
+// dataset (see dataset-namespace.ts): a file processed into one folder is new to another.
 import type { Redis } from 'ioredis';
 
 export interface FileVersion {
@@ -19,8 +20,9 @@ export function ledgerField(f: Pick<FileVersion, 'path' | 'sessionKey'>): string
 
 export class FileLedger {
   readonly key: string;
-  constructor(private readonly redis: Redis, prefix: string) {
-    this.key = `${prefix}:files`;
+  /** `ns`: the dataset's key namespace (`<prefix>:ds:<dataset id>`). */
+  constructor(private readonly redis: Redis, ns: string) {
+    this.key = `${ns}:files`;
   }
 
   async processed(files: FileVersion[]): Promise<boolean[]> {
@@ -32,4 +34,13 @@ export class FileLedger {
   async markProcessed(f: FileVersion): Promise<void> {
     await this.redis.hset(this.key, ledgerField(f), stamp(f));
   }
+}
+
+/** Processed when any of these ledgers holds the file (the datasets a fleet's live workers write). */
+export function processedInAny(ledgers: FileLedger[]): (files: FileVersion[]) => Promise<boolean[]> {
+  return async (files) => {
+    const out = files.map(() => false);
+    for (const l of ledgers) (await l.processed(files)).forEach((p, i) => (out[i] ||= p));
+    return out;
+  };
 }

@@ -2,7 +2,7 @@
 // clean / pause / resume / drain, shards compact / recover, serve and run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
@@ -149,7 +149,11 @@ test('shards compact merges folders; shards recover seals a dead worker\'s open 
   // host-b died with its shard open; its heartbeat is still fresh.
   const wb = new ShardWriter({ root: join(b, 'samples'), workerId: 'host-b', maxBytes: 1 << 20 });
   await wb.append('train/mayor', [line('r2', 'g2'), line('r3', 'g3')]);
+  await wb.abandon();
   await new WorkerRegistry(conn, prefix).beat('host-b', { host: 'b', queues: [SESSION_FILE_QUEUE], pid: 1 });
+  // Its shard's lock names a process on machine b: not one this machine can look into.
+  const lock = join(b, 'samples', 'train', 'mayor', 'part-host-b-00000.jsonl.lock');
+  writeFileSync(lock, JSON.stringify({ ...JSON.parse(readFileSync(lock, 'utf8')), host: 'b' }));
 
   const out = join(mkdtempSync(join(tmpdir(), 'harvest-merged-')), 'all');
   const c = await runCli(['shards', 'compact', '--in', a, b, '--out', out, '--json'], env);
@@ -164,11 +168,11 @@ test('shards compact merges folders; shards recover seals a dead worker\'s open 
   const open = join(b, 'samples', 'train', 'mayor', 'part-host-b-00000.jsonl.open');
   const alive = await runCli(['shards', 'recover', '--out', b, '--json'], env);
   assert.equal(alive.code, 0, alive.stderr);
-  assert.deepEqual(lastJson(alive.stdout), { sealed: [], records: 0 });
+  assert.deepEqual(lastJson(alive.stdout), { sealed: [], records: 0, repeats_removed: 0, live: 1 });
   assert.ok(existsSync(open), 'a live worker\'s shard is left alone');
   const dead = await runCli(['shards', 'recover', '--out', b, '--dead', 'host-b', '--json'], env);
   assert.equal(dead.code, 0, dead.stderr);
-  assert.deepEqual(lastJson(dead.stdout), { sealed: [{ shard: 'part-host-b-00000.jsonl', worker: 'host-b', records: 2 }], records: 2 });
+  assert.deepEqual(lastJson(dead.stdout), { sealed: [{ shard: 'part-host-b-00000.jsonl', worker: 'host-b', records: 2, dropped: 0 }], records: 2, repeats_removed: 0, live: 0 });
   assert.ok(!existsSync(open));
   assert.ok(existsSync(join(b, 'samples', 'train', 'mayor', 'part-host-b-00000.manifest.json')));
 });

@@ -131,7 +131,8 @@ describe('pr-poll: GitHub -> BullMQ -> InfluxDB 1.x', () => {
     gh.resetRequests();
     const t0 = Date.now();
     await scheduleRepository(b.queue, 'acme/twice', 1000);
-    await new Promise((r) => setTimeout(r, 4500));
+    // Three ticks done, however slow the machine, then no more.
+    await until('three scheduled polls', () => ran.one.length + ran.two.length >= 3, 30_000);
     await unscheduleRepository(b.queue, 'acme/twice');
     const elapsed = Date.now() - t0;
     await until('the queue to drain', async () => (await b.queue.getActiveCount()) + (await b.queue.getWaitingCount()) === 0, 10_000);
@@ -218,10 +219,9 @@ describe('pr-poll: GitHub -> BullMQ -> InfluxDB 1.x', () => {
     await until('the queue to be rate limited', async () => (await b.redis.get(githubRateLimitKey(b.prefix))) !== null && (await b.queue.getRateLimitTtl()) > 0, 10_000);
     const stored = JSON.parse((await b.redis.get(githubRateLimitKey(b.prefix)))!);
     assert.equal(stored.remaining, 0, 'the rate limit is visible to /metrics');
-    // A second job meanwhile waits too, without touching GitHub.
+    // A second job meanwhile waits too, without touching GitHub: no request before the reset.
+    const limitedUntil = Date.parse(stored.resetAt);
     const second = await enqueuePoll(b.queue, { repo: 'acme/limited', reason: 'once' });
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(gh.requests.length, 1, 'nothing was sent while limited');
 
     const job = await waitJob(b.queue, jobId, { timeoutMs: 40_000 });
     const other = await waitJob(b.queue, second.jobId, { timeoutMs: 40_000 });
@@ -230,6 +230,8 @@ describe('pr-poll: GitHub -> BullMQ -> InfluxDB 1.x', () => {
     assert.ok(job.attemptsMade <= 1);
     assert.equal((job.returnvalue as PrPollResult).observations, 2);
     assert.ok(JSON.parse((await b.redis.get(githubRateLimitKey(b.prefix)))!).remaining > 0);
+    const early = gh.requests.slice(1).filter((r) => r.at < limitedUntil);
+    assert.deepEqual(early.map((r) => r.at - limitedUntil), [], 'nothing was sent while limited');
     // Two polls that observe in the same millisecond write the same two points.
     const times = new Set([job, other].map((j) => (j.returnvalue as PrPollResult).observedAt));
     assert.equal((await b.rows('SELECT count(checks_total) FROM pr_observation'))[0].count, 2 * times.size);

@@ -39,10 +39,11 @@ const record = (over: Record<string, unknown> = {}) =>
 
 test('records once, retries after a transient failure, keeps a refused event in the shards, scrubs secrets', async () => {
   const root = mkdtempSync(join(tmpdir(), 'harvest-events-'));
-  const writer = new ShardWriter({ root, workerId: 'pipe', maxBytes: 1 << 20 });
+  const ledger = new RecordLedger(redis, `${prefix}:events`);
+  const writer = new ShardWriter({ root, workerId: 'pipe', maxBytes: 1 << 20, ledger });
   const points = new ScriptedSink();
   const actions: string[] = [];
-  const sinks: EventSinks = { writer, points, ledger: new RecordLedger(redis, `${prefix}:events`), recordAction: async (r) => void actions.push(r.id) };
+  const sinks: EventSinks = { writer, points, ledger, recordAction: async (r) => void actions.push(r.id) };
 
   const a = record();
   assert.equal((await processEvent(a, sinks)).written, true);

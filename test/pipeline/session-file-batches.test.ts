@@ -64,7 +64,7 @@ test('a crash between batches: the retry writes only what was not committed, and
     maxLineBytes: 1 << 24, writeBatchBytes: 1,
   };
   const ledger = new RecordLedger(redis, prefix);
-  const writer = new ShardWriter({ root: out, workerId: 'w1', maxBytes: 1 << 30 });
+  const writer = new ShardWriter({ root: out, workerId: 'w1', maxBytes: 1 << 30, ledger });
 
   // One sample per batch; the first worker dies on its third write: two batches are durable and committed.
   let appends = 0;

@@ -84,3 +84,24 @@ test('memory stays bounded on a file with a 64 MB line', async () => {
   assert.equal(counts.oversize_line, 1);
   assert.ok(process.memoryUsage().rss - before < 48 * 1024 * 1024, 'rss grew by less than 48 MB');
 });
+
+test('a leading UTF-8 byte order mark is stripped: the first line parses; one later in the file is not', async () => {
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const { values, counts } = await read(Buffer.concat([bom, Buffer.from('{"a":1}\n'), bom, Buffer.from('{"a":2}\n')]));
+  assert.deepEqual(values, [{ a: 1 }]);
+  assert.equal(counts.malformed_json, 1);
+  // A file of only a BOM is blank, not malformed.
+  const only = await read(Buffer.concat([bom, Buffer.from('\n')]));
+  assert.deepEqual(only.values, []);
+  assert.equal(only.counts.empty_lines, 1);
+});
+
+test('readFrom: the bytes come from there, not from the path', async () => {
+  const p = join(dir, 'named.jsonl');
+  const other = join(dir, 'other.jsonl');
+  writeFileSync(p, '{"from":"path"}\n');
+  writeFileSync(other, '{"from":"readFrom"}\n');
+  const values: unknown[] = [];
+  await readJsonLines(p, (v) => values.push(v), {}, { readFrom: other });
+  assert.deepEqual(values, [{ from: 'readFrom' }]);
+});

@@ -15,6 +15,8 @@ export interface ShardRef {
   entries: ManifestEntry[];
   sealed: boolean;
   manifest?: ShardManifest;
+  /** The dataset it was written for, when it says. */
+  dataset?: string;
 }
 
 /**
@@ -39,12 +41,12 @@ export async function listShards(root: string): Promise<ShardRef[]> {
     if (!f.manifest && !f.commits) continue;
     const log = f.manifest ? [] : await readCommits(f.commits!);
     if (log.length > 0) {
-      out.push({ path: f.open ?? final, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false });
+      out.push({ path: f.open ?? final, end: log[log.length - 1].end, entries: log.flatMap((c) => c.entries), sealed: false, dataset: log.find((c) => c.dataset)?.dataset });
       continue;
     }
     // Sealed; or its commit log is gone, sealed since the walk, and its manifest is there now.
     const manifest = await readManifest(f.manifest ?? final.replace(/\.jsonl$/, '.manifest.json'));
-    if (manifest) out.push({ path: final, end: manifest.bytes, entries: manifest.entries, sealed: true, manifest });
+    if (manifest) out.push({ path: final, end: manifest.bytes, entries: manifest.entries, sealed: true, manifest, dataset: manifest.dataset });
   }
   return out;
 }

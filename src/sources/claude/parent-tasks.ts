@@ -96,11 +96,11 @@ export class TaskCallIndexer {
 /** Streams a parent session and indexes its Task/Agent calls. Rejects when it cannot be read. */
 export async function indexParentTasks(
   parentPath: string,
-  opts: { maxLineBytes?: number } = {},
+  opts: { maxLineBytes?: number; readFrom?: string } = {},
 ): Promise<ParentTaskIndex> {
   const indexer = new TaskCallIndexer();
   const scratch: Counts = {};
-  await readJsonLines(parentPath, indexer.onLine, scratch, { maxLineBytes: opts.maxLineBytes });
+  await readJsonLines(parentPath, indexer.onLine, scratch, { maxLineBytes: opts.maxLineBytes, readFrom: opts.readFrom });
   return indexer.index();
 }
 

@@ -39,6 +39,7 @@ import { SessionFacts } from './facts.ts';
 import { parseAssistantLine, parseUserLine } from './message-lines.ts';
 import { indexParentTasks, TaskCallIndexer, parentLocation, type ParentTaskIndex, type TaskCall } from './parent-tasks.ts';
 import { inlinePersistedOutputs, readSubagentMeta } from './side-files.ts';
+import { withSideFile } from '../checked-file.ts';
 import { resolveTree, type ConversationTree } from './tree.ts';
 import { ClaudeTurnBuilder } from './turns.ts';
 
@@ -241,7 +242,7 @@ async function toSession(lines: ClaudeLines, path: string, fallbackId: string, o
   const toolResults = isAgentFileName(basename(path)) && basename(dirname(path)) === 'subagents'
     ? join(dirname(dirname(path)), 'tool-results')
     : join(dirname(path), id, 'tool-results');
-  await inlinePersistedOutputs(lines.nodes, toolResults, lines.maxField, lines.counts);
+  await inlinePersistedOutputs(lines.nodes, toolResults, lines.maxField, lines.counts, opts.roots);
   const tree = resolveTree(lines.nodes, lines.counts);
   const built = buildTurns(lines, tree);
   if (built.turns.length === 0) {
@@ -375,7 +376,7 @@ async function linkSubagent(session: Session, path: string, lines: ClaudeLines, 
     session.extra.compaction = true;
     return;
   }
-  const meta = await readSubagentMeta(path);
+  const meta = await readSubagentMeta(path, opts.roots);
   if (meta) session.extra.subagentMeta = meta;
   const byMeta = (): boolean => {
     if (!meta?.agentType) return false;
@@ -394,7 +395,9 @@ async function linkSubagent(session: Session, path: string, lines: ClaudeLines, 
   let index = opts.parentIndexCache?.get(parentPath);
   if (!index) {
     try {
-      index = await indexParentTasks(parentPath, { maxLineBytes: opts.maxLineBytes });
+      const got = await withSideFile(parentPath, opts.roots, (readFrom) => indexParentTasks(parentPath, { maxLineBytes: opts.maxLineBytes, readFrom }));
+      if (!got) throw new Error('outside the configured roots');
+      index = got;
     } catch (err) {
       addCount(counts, 'parent_unreadable');
       if (byMeta()) return;

@@ -8,6 +8,7 @@ import { addCount, type Counts } from '../../model/session.ts';
 import { CappedText, omittedMarker } from '../capped-text.ts';
 import { isObj, str } from '../json-values.ts';
 import type { ClaudeNode } from './entries.ts';
+import { withSideFile } from '../checked-file.ts';
 
 /** The saved output in this machine's `tool-results/` folder, for a path written on any machine. */
 export function persistedOutputPath(toolResultsDir: string, saved: string): string {
@@ -46,14 +47,17 @@ async function readCapped(path: string, maxChars: number): Promise<string> {
  * `toolResultsDir` (and nowhere else), capped at `maxChars`, where the file exists. Counts persisted_outputs_inlined and
  * persisted_outputs_missing.
  */
-export async function inlinePersistedOutputs(nodes: ClaudeNode[], toolResultsDir: string, maxChars: number, counts: Counts): Promise<void> {
+export async function inlinePersistedOutputs(nodes: ClaudeNode[], toolResultsDir: string, maxChars: number, counts: Counts, roots?: readonly string[]): Promise<void> {
   for (const n of nodes) {
     if (n.item?.k !== 'user') continue;
     for (const p of n.item.pieces) {
       if (p.k !== 'result' || !p.persistedPath) continue;
       const file = persistedOutputPath(toolResultsDir, p.persistedPath);
       try {
-        p.content = await readCapped(file, maxChars);
+        // A saved output outside the roots (a link out of the session folder) is not read.
+        const text = await withSideFile(file, roots, (readFrom) => readCapped(readFrom, maxChars));
+        if (text === null) throw new Error('outside the roots');
+        p.content = text;
         addCount(counts, 'persisted_outputs_inlined');
       } catch {
         addCount(counts, 'persisted_outputs_missing');
@@ -69,12 +73,13 @@ export interface SubagentMeta {
 }
 
 /** `agent-<id>.meta.json` beside a subagent transcript, when there (small, or ignored). */
-export async function readSubagentMeta(agentPath: string): Promise<SubagentMeta | undefined> {
+export async function readSubagentMeta(agentPath: string, roots?: readonly string[]): Promise<SubagentMeta | undefined> {
   const metaPath = join(dirname(agentPath), `${basename(agentPath, '.jsonl')}.meta.json`);
   if (!existsSync(metaPath)) return undefined;
   try {
-    if ((await stat(metaPath)).size > 256 * 1024) return undefined;
-    const v = JSON.parse(await readFile(metaPath, 'utf8')) as unknown;
+    const text = await withSideFile(metaPath, roots, async (readFrom) => ((await stat(readFrom)).size > 256 * 1024 ? null : readFile(readFrom, 'utf8')));
+    if (text === null) return undefined;
+    const v = JSON.parse(text) as unknown;
     if (!isObj(v)) return undefined;
     const meta: SubagentMeta = {};
     const type = str(v.agentType) ?? str(v.subagentType) ?? str(v.subagent_type);

@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { addCount, type AbandonedBranch, type Counts, type ReadResult, type Session, type Turn } from '../../model/session.ts';
 import { isObj, str } from '../json-values.ts';
 import { readJsonDocument } from '../json-document.ts';
+import { withSideFile } from '../checked-file.ts';
 import { readJsonLines } from '../jsonl-lines.ts';
 import { bytesPath, maxFieldOf, type ReaderOptions } from '../reader-options.ts';
 import { isHarnessMessage } from '../harness-text.ts';
@@ -201,8 +202,12 @@ async function linkSubagent(session: Session, path: string, meta: Record<string,
     for (const c of v.toolCalls) if (isObj(c) && c.agentId === session.id && typeof c.name === 'string') name = c.name;
   };
   try {
-    if (parentFile.endsWith('.jsonl')) await readJsonLines(join(chats, parentFile), look, {}, { maxLineBytes: opts.maxLineBytes });
-    else await readJsonDocument(join(chats, parentFile), 'messages', { onHead: () => undefined, onItem: look }, {});
+    // The parent is a side file: read only when it is inside the roots.
+    const parent = join(chats, parentFile);
+    await withSideFile(parent, opts.roots, async (readFrom) => {
+      if (parentFile!.endsWith('.jsonl')) await readJsonLines(parent, look, {}, { maxLineBytes: opts.maxLineBytes, readFrom });
+      else await readJsonDocument(readFrom, 'messages', { onHead: () => undefined, onItem: look }, {});
+    });
   } catch {
     name = undefined;
   }

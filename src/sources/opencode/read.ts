@@ -86,7 +86,7 @@ export async function readOpenCodeStorageSession(path: string, opts: ReaderOptio
     return { session: null, counts: { bad_records: Math.max(1, bad.bad), no_turns: 1 }, warnings: [`${path}: not an OpenCode session info file`] };
   }
   const b = new OpenCodeSessionBuilder(info, path, maxFieldOf(opts));
-  for await (const m of storageMessages(storage, str(info.id)!, bad)) b.add(m);
+  for await (const m of storageMessages(storage, str(info.id)!, bad, opts.roots)) b.add(m);
   const r = b.finish();
   if (bad.bad) addCount(r.counts, 'bad_records', bad.bad);
   return r;

@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isObj, type Obj } from '../json-values.ts';
 import type { OpenCodeMessage } from './messages.ts';
+import { withSideFile } from '../checked-file.ts';
 
 /** `<data>/storage` for a session info file under `storage/session/<project>/`, else undefined. */
 export function storageRootOf(sessionFile: string): string | undefined {
@@ -25,9 +26,11 @@ async function listJson(dir: string): Promise<string[]> {
   }
 }
 
-async function readObj(path: string, bad: { bad: number }): Promise<Obj | undefined> {
+async function readObj(path: string, bad: { bad: number }, roots?: readonly string[]): Promise<Obj | undefined> {
   try {
-    const v = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    // A message or part file outside the roots (a link out of the storage folder) is not read.
+    const text = await withSideFile(path, roots, (readFrom) => readFile(readFrom, 'utf8'));
+    const v = (text === null ? undefined : JSON.parse(text)) as unknown;
     if (isObj(v)) return v;
   } catch {
     // counted below
@@ -41,11 +44,11 @@ export async function readStorageInfo(readFrom: string, bad: { bad: number }): P
 }
 
 /** The messages of one session with their parts, in order. */
-export async function* storageMessages(storage: string, sessionId: string, bad: { bad: number }): AsyncGenerator<OpenCodeMessage> {
+export async function* storageMessages(storage: string, sessionId: string, bad: { bad: number }, roots?: readonly string[]): AsyncGenerator<OpenCodeMessage> {
   const msgDir = join(storage, 'message', sessionId);
   const infos: Obj[] = [];
   for (const name of await listJson(msgDir)) {
-    const info = await readObj(join(msgDir, name), bad);
+    const info = await readObj(join(msgDir, name), bad, roots);
     if (info) infos.push({ ...info, id: typeof info.id === 'string' ? info.id : name.replace(/\.json$/, '') });
   }
   infos.sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
@@ -53,7 +56,7 @@ export async function* storageMessages(storage: string, sessionId: string, bad: 
     const partDir = join(storage, 'part', String(info.id));
     const parts: Obj[] = [];
     for (const name of await listJson(partDir)) {
-      const p = await readObj(join(partDir, name), bad);
+      const p = await readObj(join(partDir, name), bad, roots);
       if (p) parts.push(p);
     }
     yield { info, parts };

@@ -12,6 +12,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { addCount, type ReadResult, type Session } from '../../model/session.ts';
 import { isObj, str, type Obj } from '../json-values.ts';
 import { readJsonLines } from '../jsonl-lines.ts';
+import { withSideFile } from '../checked-file.ts';
 import type { ReaderOptions } from '../reader-options.ts';
 import { PiContent } from './content.ts';
 import { PiContext } from './context.ts';
@@ -276,9 +277,14 @@ class Reader {
  * The id in the header of the parent file when it can be read: pir names files after the first 8
  * characters of the session's UUID, so the file name alone gives only that prefix.
  */
-async function parentHeaderId(ref: string, childPath: string): Promise<string | undefined> {
+async function parentHeaderId(ref: string, childPath: string, roots?: readonly string[]): Promise<string | undefined> {
   if (!/[\\/]/.test(ref) && !ref.endsWith('.jsonl')) return undefined;
   const p = isAbsolute(ref) ? ref : resolve(dirname(childPath), ref);
+  // A parent outside the roots is not opened.
+  return (await withSideFile(p, roots, headerId).catch(() => null)) ?? undefined;
+}
+
+async function headerId(p: string): Promise<string | undefined> {
   let fh;
   try {
     fh = await open(p, 'r');
@@ -313,7 +319,7 @@ export async function readPiSession(path: string, opts: PiReadOptions): Promise<
   const result = reader.finish();
   const ref = result.session?.extra.parentSession;
   if (result.session && typeof ref === 'string') {
-    const full = await parentHeaderId(ref, abs);
+    const full = await parentHeaderId(ref, abs, opts.roots);
     if (full) {
       result.session.parentSessionId = full;
       addCount(result.counts, 'parent_id_from_header');

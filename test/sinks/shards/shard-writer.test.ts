@@ -59,7 +59,7 @@ test('an open shard left by a dead worker is cut to its last commit and sealed b
   // The crash: half a line written after the last commit, never acknowledged.
   const open = join(root, 'train/witness/part-dead-host-1-00000.jsonl.open');
   appendFileSync(open, '{"conversations":[],"metadata":{"record_id":"torn"');
-  const sealed = await recoverOpenShards(root, async (id) => id !== 'dead-host-1');
+  const sealed = await recoverOpenShards(root, { ownerGone: async (_f, id) => id === 'dead-host-1' });
   assert.equal(sealed.length, 1);
   assert.equal(sealed[0].records, 2);
   assert.ok(!existsSync(open));
@@ -67,14 +67,14 @@ test('an open shard left by a dead worker is cut to its last commit and sealed b
   assert.equal(text.trim().split('\n').length, 2);
   assert.ok(!text.includes('torn'));
   // Running recovery again changes nothing.
-  assert.equal((await recoverOpenShards(root, async () => false)).length, 0);
+  assert.equal((await recoverOpenShards(root, { ownerGone: async () => true })).length, 0);
 });
 
 test('recovery leaves the open shards of live workers alone', async () => {
   const root = mkdtempSync(join(tmpdir(), 'shards-'));
   const w = new ShardWriter({ root, workerId: 'alive', maxBytes: 1 << 20 });
   await w.append('train/mayor', [rec('a')]);
-  assert.equal((await recoverOpenShards(root, async () => true)).length, 0);
+  assert.equal((await recoverOpenShards(root, { ownerGone: async () => false })).length, 0);
   assert.ok(existsSync(join(root, 'train/mayor/part-alive-00000.jsonl.open')));
 });
 
