@@ -1,20 +1,16 @@
 // Events benchmark: events/s accepted by POST /v1/events (batches of 100) and landed in a real
-// InfluxDB 1.x through the events queue and worker, against a direct batched write of the same
-// points to the same server in the same run.
+// InfluxDB 1.x through the events queue and a worker process (as deployed: `harvest serve` and
+// `harvest worker` are separate processes), against a direct batched write of the same points to
+// the same server in the same run. The bench process only sends and counts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/log.ts';
-import { createServer } from '../src/http/server.ts';
-import { eventsApiFeature } from '../src/http/events-api.ts';
+import { freePort } from '../test/support/free-port.ts';
 import { eventToPoint, parseEventInputs } from '../src/model/event.ts';
 import { InfluxV1Sink } from '../src/sinks/influx/v1.ts';
-import { startEventsWorker } from '../workers/events.ts';
-import { DEFAULT_CONCURRENCY } from '../workers/registry.ts';
-import { EVENTS_QUEUE } from '../queues/events.ts';
 import { startInfluxdb } from '../test/support/influxdb.ts';
-import { REDIS_URL, ratio, secs } from './support.ts';
+import { dropPrefix } from '../test/support/redis.ts';
+import { REDIS_URL, ratio, secs, startHarvest, stop } from './support.ts';
 
 const EVENTS = 20_000;
 const BATCH = 100;
@@ -31,13 +27,16 @@ export async function benchEvents(): Promise<string[]> {
   const db = await startInfluxdb({ database: 'bench_events' });
   const out = mkdtempSync(join(tmpdir(), 'hbench-events-'));
   const prefix = `hbench-ev-${Date.now().toString(36)}`;
-  const token = 'bench-token';
+  const token = 'bench-token-0123456789';
   const env = { ...process.env, INFLUX_URL: db.url, INFLUX_DB: 'bench_events', HARVEST_API_TOKEN: token };
-  const cfg = loadConfig({ ...env, REDIS_URL, HARVEST_PREFIX: prefix, HARVEST_OUT: out });
-  const log = createLogger('silent');
-  const worker = await startEventsWorker(cfg, log, DEFAULT_CONCURRENCY[EVENTS_QUEUE], { env });
-  const server = await createServer({ cfg, log, routes: [eventsApiFeature({ token, env })] });
-  const { url } = await server.listen('127.0.0.1', 0);
+  const worker = await startHarvest(['worker', '--queues', 'events'], {
+    INFLUX_URL: db.url, INFLUX_DB: 'bench_events', REDIS_URL, HARVEST_PREFIX: prefix, HARVEST_OUT: out, HARVEST_WORKER_ID: 'bench-events',
+  });
+  const port = await freePort();
+  const server = await startHarvest(['serve', '--port', String(port)], {
+    REDIS_URL, HARVEST_PREFIX: prefix, HARVEST_OUT: out, HARVEST_API_TOKEN: token, HARVEST_AUTH: 'bench:bench-password',
+  }, 'serving the board');
+  const url = `http://127.0.0.1:${port}`;
   try {
     const start = Date.now() - 86_400_000;
     const all = events(start);
@@ -80,8 +79,9 @@ export async function benchEvents(): Promise<string[]> {
       `  ratio landed/direct wall time: ${ratio(landedMs, directMs)}`,
     ];
   } finally {
-    await server.close();
-    await worker.close();
+    await stop(server);
+    await stop(worker);
+    await dropPrefix(prefix);
     await db.close();
     rmSync(out, { recursive: true, force: true });
   }

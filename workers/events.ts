@@ -6,12 +6,12 @@ import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { HarvestConfig } from '../src/config.ts';
 import type { Logger } from '../src/log.ts';
-import { processEvent, PointRefusedError } from '../src/pipeline/events.ts';
+import { processEvents, PointRefusedError } from '../src/pipeline/events.ts';
 import { RecordLedger } from '../src/state/record-ledger.ts';
 import { datasetNamespace } from '../src/state/dataset-namespace.ts';
 import { ensureDatasetIdentity } from '../src/sinks/shards/dataset-identity.ts';
 import { folderLedgerSource } from '../src/sinks/shards/ledger-rebuild.ts';
-import { recordPrAction } from '../src/state/pr-actions.ts';
+import { recordPrActions } from '../src/state/pr-actions.ts';
 import { PrLifecycleStore } from '../src/state/pr-lifecycles.ts';
 import { ShardWriter } from '../src/sinks/shards/shard-writer.ts';
 import { createPointSink } from '../src/sinks/influx/create-point-sink.ts';
@@ -19,7 +19,7 @@ import { drainSpool, resolveSpoolPath, spoolPending } from '../src/sinks/event-s
 import { influxSettingsFromEnv } from '../src/sources/influx/settings.ts';
 import { atMs } from '../src/model/event.ts';
 import type { PointSink } from '../src/model/point.ts';
-import { EVENTS_QUEUE, enqueueEvents, eventJobSchema, eventsQueue, type EventJob } from '../queues/events.ts';
+import { EVENTS_QUEUE, enqueueEvents, eventsOfJob, eventsQueue, type EventJob } from '../queues/events.ts';
 import { WORKER_LOCKS, workerConnection, clientConnection } from '../queues/connection.ts';
 import { isFinalFailure, sealOnExit, startShardOwner } from './shard-owner.ts';
 
@@ -80,18 +80,18 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
   });
 
   const processor = async (job: Job<EventJob>) => {
-    const parsed = eventJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid event job: ${parsed.error.issues[0]?.message}`);
+    const parsed = eventsOfJob(job.data);
+    if (!parsed.ok) throw new UnrecoverableError(`invalid event job: ${parsed.error}`);
     try {
-      const res = await processEvent(parsed.data, {
+      const res = await processEvents(parsed.events, {
         writer,
         points,
         ledger,
-        recordAction: async (r) => {
-          await recordPrAction(state, cfg.prefix, r.repo, r.pr, { id: r.id, action: r.action, atMs: atMs(r) });
-          await lifecycles.applyAction({ id: r.id, repo: r.repo, pr: r.pr, atMs: atMs(r), action: r.action, session: r.session });
+        recordActions: async (rs) => {
+          await recordPrActions(state, cfg.prefix, rs.map((r) => ({ repo: r.repo, pr: r.pr, entry: { id: r.id, action: r.action, atMs: atMs(r) } })));
+          await lifecycles.applyEvents(rs.map((r) => ({ kind: 'action' as const, id: r.id, repo: r.repo, pr: r.pr, atMs: atMs(r), action: r.action, session: r.session })));
         },
-        recordOutcome: async (r) => void (await lifecycles.applyOutcome({ id: r.id, repo: r.repo, pr: r.pr, atMs: atMs(r), result: r.result })),
+        recordOutcomes: async (rs) => void (await lifecycles.applyEvents(rs.map((r) => ({ kind: 'outcome' as const, id: r.id, repo: r.repo, pr: r.pr, atMs: atMs(r), result: r.result })))),
         privacy: cfg.privacy,
       });
       return { written: res.written };
@@ -112,7 +112,8 @@ export async function startEventsWorker(cfg: HarvestConfig, log: Logger, concurr
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = isFinalFailure(job, err);
-    log.warn({ event: job.id, type: job.data.type, attempt: job.attemptsMade, final }, `event failed: ${err.message}`);
+    const events = eventsOfJob(job.data);
+    log.warn({ job: job.id, events: events.ok ? events.events.length : 0, attempt: job.attemptsMade, final }, `events job failed: ${err.message}`);
   });
   worker.on('error', (err) => log.error({ err }, 'events worker error'));
 

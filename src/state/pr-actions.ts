@@ -24,6 +24,17 @@ export async function recordPrAction(redis: Redis, prefix: string, repo: string,
   await redis.multi().zadd(key, entry.atMs, `${entry.id}|${entry.action}`).expire(key, TTL_SECONDS).exec();
 }
 
+/** Many actions, one pipelined round trip. */
+export async function recordPrActions(redis: Redis, prefix: string, actions: readonly { repo: string; pr: number; entry: PrActionEntry }[]): Promise<void> {
+  if (actions.length === 0) return;
+  const pipe = redis.pipeline();
+  for (const { repo, pr, entry } of actions) {
+    const key = prActionsKey(prefix, repo, pr);
+    pipe.zadd(key, entry.atMs, `${entry.id}|${entry.action}`).expire(key, TTL_SECONDS);
+  }
+  for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+}
+
 /** The actions recorded for the PR strictly before `atMs`, oldest first. */
 export async function actionsBefore(redis: Redis, prefix: string, repo: string, pr: number, atMs: number): Promise<PrActionEntry[]> {
   const raw = await redis.zrangebyscore(prActionsKey(prefix, repo, pr), '-inf', `(${atMs}`, 'WITHSCORES');

@@ -1,8 +1,10 @@
 // PR lifecycles in Redis, readable by every worker (as bead lifecycles are): one hash per PR
 // (`<prefix>:pr:<repo>#<n>`: lifecycle JSON, version) and the indexes linking needs: PRs per head
 // branch and per head commit (by its first 7 hex digits, as git prints them). The pr-poll worker
-// folds in its observations, the events worker the recorded actions and outcomes; each fold is a
-// read-modify-write under WATCH, so two workers folding into one PR at once both land.
+// folds in its observations, the events worker the recorded actions and outcomes. A batch of folds
+// is one pipelined read and one pipelined compare-and-set (a script that writes only if the stored
+// lifecycle is still the one read); the PRs another worker wrote meanwhile are read and folded
+// again, so two workers folding into one PR at once both land.
 import type { Redis } from 'ioredis';
 import type { PointRecord } from '../model/point.ts';
 import { prKey, type PrCandidates, type PrLifecycle, type PrLookup } from '../model/pr.ts';
@@ -13,17 +15,47 @@ const TTL_SECONDS = 180 * 24 * 3600;
 const SHA_PREFIX = 7;
 const MAX_TRIES = 20;
 
-export class PrLifecycleStore {
-  /** WATCH belongs to a connection: folds run one at a time on a connection of their own. */
-  private conn: Redis | null = null;
-  private chain: Promise<unknown> = Promise.resolve();
+/** Writes the lifecycle only if its revision is still ARGV[1] ('' for none); indexes it. */
+const CAS_SCRIPT = `
+local cur = redis.call('HGET', KEYS[1], 'rev')
+if (cur or '') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'lifecycle', ARGV[2], 'version', ARGV[3], 'rev', tostring((tonumber(cur) or 0) + 1))
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], ARGV[5])
+for i = 3, #KEYS do
+  redis.call('SADD', KEYS[i], ARGV[5])
+  redis.call('EXPIRE', KEYS[i], ARGV[4])
+end
+return 1`;
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+type CasRedis = Redis & { prLifecycleCas(numKeys: number, ...args: (string | number)[]): Promise<number> };
+
+/** One PR's folds in a batch: what to fold into its stored lifecycle (false: nothing changed). */
+interface Fold {
+  repo: string;
+  number: number;
+  fold: (lc: PrLifecycle) => boolean;
+}
+
+export class PrLifecycleStore {
+  private readonly cas: CasRedis;
+  /**
+   * Group commit: the folds of a process's concurrent jobs wait for the round in flight, then go
+   * as one round (one read and one compare-and-set per PR, however many jobs touched it). Racing
+   * each other they would only lose compare-and-sets; other processes race it rarely.
+   */
+  private queued: { folds: readonly Fold[]; resolve: (lcs: PrLifecycle[]) => void; reject: (e: unknown) => void }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string) {
+    const r = redis as CasRedis;
+    if (typeof r.prLifecycleCas !== 'function') r.defineCommand('prLifecycleCas', { lua: CAS_SCRIPT });
+    this.cas = r;
+  }
 
   async close(): Promise<void> {
-    await this.chain.catch(() => undefined);
-    this.conn?.disconnect();
-    this.conn = null;
+    // It uses the caller's connection; only the rounds queued are waited for.
+    while (this.running) await this.running;
   }
 
   key(repo: string, number: number): string {
@@ -39,33 +71,81 @@ export class PrLifecycleStore {
     return `${this.prefix}:prs:ids`;
   }
 
-  /** Folds `fold` into the PR's stored lifecycle; a concurrent fold makes this one read again. */
-  private update(repo: string, number: number, fold: (lc: PrLifecycle) => boolean): Promise<PrLifecycle | null> {
-    const run = this.chain.catch(() => undefined).then(() => this.updateNow(repo, number, fold));
-    this.chain = run;
-    return run;
+  /** Folds each PR's folds into its stored lifecycle; returns the lifecycles that changed. */
+  private updateMany(folds: readonly Fold[]): Promise<PrLifecycle[]> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ folds, resolve, reject });
+      this.running ??= this.drain();
+    });
   }
 
-  private async updateNow(repo: string, number: number, fold: (lc: PrLifecycle) => boolean): Promise<PrLifecycle | null> {
-    const key = this.key(repo, number);
-    this.conn ??= this.redis.duplicate();
-    const conn = this.conn;
-    for (let i = 0; i < MAX_TRIES; i++) {
-      await conn.watch(key);
-      const raw = await conn.hget(key, 'lifecycle');
-      const lc = raw ? (JSON.parse(raw) as PrLifecycle) : emptyPrLifecycle(repo, number);
-      if (!fold(lc)) {
-        await conn.unwatch();
-        return null;
+  private async drain(): Promise<void> {
+    try {
+      while (this.queued.length > 0) {
+        const round = this.queued;
+        this.queued = [];
+        try {
+          const changed = await this.updateManyNow(round.flatMap((q) => q.folds));
+          const byKey = new Map(changed.map((lc) => [this.key(lc.repo, lc.number), lc]));
+          for (const q of round) {
+            const mine = new Set(q.folds.map((f) => this.key(f.repo, f.number)));
+            q.resolve([...mine].flatMap((k) => (byKey.has(k) ? [byKey.get(k)!] : [])));
+          }
+        } catch (e) {
+          for (const q of round) q.reject(e);
+        }
       }
-      const id = prKey(lc.repo, lc.number);
-      const multi = conn.multi().hset(key, 'lifecycle', JSON.stringify(lc), 'version', String(lc.version)).expire(key, TTL_SECONDS).sadd(this.idsKey, id);
-      if (lc.head_ref) multi.sadd(this.branchKey(lc.head_ref), id).expire(this.branchKey(lc.head_ref), TTL_SECONDS);
-      for (const sha of lc.head_shas) multi.sadd(this.shaKey(sha), id).expire(this.shaKey(sha), TTL_SECONDS);
-      // Null: another worker wrote the PR between the read and the write; read it again.
-      if ((await multi.exec()) !== null) return lc;
+    } finally {
+      this.running = null;
     }
-    throw new Error(`PR lifecycle ${repo}#${number}: gave up after ${MAX_TRIES} concurrent updates`);
+  }
+
+  private async updateManyNow(folds: readonly Fold[]): Promise<PrLifecycle[]> {
+    // One entry per PR: its folds applied in the order given.
+    const byKey = new Map<string, Fold>();
+    for (const f of folds) {
+      const key = this.key(f.repo, f.number);
+      const prev = byKey.get(key);
+      byKey.set(key, prev ? { ...prev, fold: (lc) => [prev.fold(lc), f.fold(lc)].some(Boolean) } : f);
+    }
+    const changed: PrLifecycle[] = [];
+    let pending = [...byKey];
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === MAX_TRIES) throw new Error(`PR lifecycles ${pending.map(([k]) => k).join(', ')}: gave up after ${MAX_TRIES} concurrent updates`);
+      const reads = this.redis.pipeline();
+      for (const [key] of pending) reads.hmget(key, 'lifecycle', 'rev');
+      const raws = (await reads.exec()) ?? [];
+      const writes = this.redis.pipeline() as unknown as CasRedis & { exec(): Promise<[Error | null, unknown][] | null> };
+      const tried: { entry: [string, Fold]; lc: PrLifecycle }[] = [];
+      pending.forEach((entry, i) => {
+        const [key, f] = entry;
+        const [err, value] = raws[i] ?? [null, null];
+        if (err) throw err;
+        const [stored, rev] = (value as (string | null)[] | null) ?? [null, null];
+        const raw = typeof stored === 'string' ? stored : null;
+        const lc = raw ? (JSON.parse(raw) as PrLifecycle) : emptyPrLifecycle(f.repo, f.number);
+        if (!f.fold(lc)) return;
+        const id = prKey(lc.repo, lc.number);
+        const indexKeys = [...(lc.head_ref ? [this.branchKey(lc.head_ref)] : []), ...lc.head_shas.map((sha) => this.shaKey(sha))];
+        void writes.prLifecycleCas(2 + indexKeys.length, key, this.idsKey, ...indexKeys, rev ?? '', JSON.stringify(lc), String(lc.version), TTL_SECONDS, id);
+        tried.push({ entry, lc });
+      });
+      if (tried.length === 0) break;
+      const results = (await writes.exec()) ?? [];
+      pending = [];
+      tried.forEach(({ entry, lc }, j) => {
+        const [err, ok] = results[j] ?? [null, 0];
+        if (err) throw err;
+        // 0: another worker wrote the PR between the read and the write; read it again.
+        if (ok === 1) changed.push(lc);
+        else pending.push(entry);
+      });
+    }
+    return changed;
+  }
+
+  private async update(repo: string, number: number, fold: (lc: PrLifecycle) => boolean): Promise<PrLifecycle | null> {
+    return (await this.updateMany([{ repo, number, fold }]))[0] ?? null;
   }
 
   /** Folds `pr_observation` points in (others are ignored), each PR's in time order. */
@@ -80,13 +160,11 @@ export class PrLifecycleStore {
       slot.points.push(p);
       byPr.set(k, slot);
     }
-    let changed = 0;
-    for (const { repo, number, points: list } of byPr.values()) {
+    const folds: Fold[] = [...byPr.values()].map(({ repo, number, points: list }) => {
       list.sort((a, b) => a.timestamp - b.timestamp);
-      const lc = await this.update(repo, number, (x) => list.map((p) => foldObservation(x, p)).some(Boolean));
-      if (lc) changed++;
-    }
-    return changed;
+      return { repo, number, fold: (x) => list.map((p) => foldObservation(x, p)).some(Boolean) };
+    });
+    return (await this.updateMany(folds)).length;
   }
 
   async applyAction(a: { id: string; repo: string; pr: number; atMs: number; action: string; session?: string }): Promise<boolean> {
@@ -95,6 +173,19 @@ export class PrLifecycleStore {
 
   async applyOutcome(o: { id: string; repo: string; pr: number; atMs: number; result: string }): Promise<boolean> {
     return (await this.update(o.repo, o.pr, (lc) => foldOutcome(lc, o))) !== null;
+  }
+
+  /** A batch of recorded actions and outcomes, in order, in two round trips; returns the PRs changed. */
+  async applyEvents(events: readonly (
+    | { kind: 'action'; id: string; repo: string; pr: number; atMs: number; action: string; session?: string }
+    | { kind: 'outcome'; id: string; repo: string; pr: number; atMs: number; result: string }
+  )[]): Promise<number> {
+    const folds: Fold[] = events.map((e) => ({
+      repo: e.repo,
+      number: e.pr,
+      fold: e.kind === 'action' ? (lc: PrLifecycle) => foldAction(lc, e) : (lc: PrLifecycle) => foldOutcome(lc, e),
+    }));
+    return (await this.updateMany(folds)).length;
   }
 
   /** Lifecycles by `prKey`. */

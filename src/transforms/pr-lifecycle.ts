@@ -10,6 +10,7 @@
 //   failing-check spells                        runs of observations with a failing check
 //   merged or closed, by whom, time to merge    from the observations (the last look after a PR
 //                                               leaves the open set carries them)
+import { createHash } from 'node:crypto';
 import { CONFLICT_FIX_ACTION, REVIEW_FIX_ACTION } from '../model/event.ts';
 import type { FieldValue, PointRecord } from '../model/point.ts';
 import { PR_LIFECYCLE_SCHEMA_VERSION, prKey, type PrLifecycle, type PrOutcome } from '../model/pr.ts';
@@ -17,7 +18,7 @@ import { PR_LIFECYCLE_SCHEMA_VERSION, prKey, type PrLifecycle, type PrOutcome } 
 const HOUR = 3_600_000;
 const MAX_SHAS = 50;
 /** Event ids kept for idempotency; a PR sees a few dozen actions at most. */
-const MAX_APPLIED = 500;
+const MAX_APPLIED = 64;
 
 export function emptyPrLifecycle(repo: string, number: number): PrLifecycle {
   return {
@@ -115,9 +116,16 @@ export function foldObservation(lc: PrLifecycle, p: PointRecord): boolean {
   return true;
 }
 
+/**
+ * True the first time an event id is folded into the lifecycle. Ids are kept as 12 hex digits of
+ * their hash (48 bits: a repeat among the last MAX_APPLIED is what this guards, after a crash
+ * between a fold and the event's commit), so the lifecycle stays small for the folds that
+ * re-read and re-write it on every batch.
+ */
 function applyOnce(lc: PrLifecycle, id: string): boolean {
-  if (lc.applied.includes(id)) return false;
-  lc.applied = [...lc.applied, id].slice(-MAX_APPLIED);
+  const short = createHash('sha256').update(id).digest('hex').slice(0, 12);
+  if (lc.applied.includes(short) || lc.applied.includes(id)) return false;
+  lc.applied = [...lc.applied.slice(-(MAX_APPLIED - 1)), short];
   return true;
 }
 

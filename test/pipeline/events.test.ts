@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { REDIS_URL, uniquePrefix, dropPrefix } from '../support/redis.ts';
-import { processEvent, PointRefusedError, type EventSinks } from '../../src/pipeline/events.ts';
+import { processEvent, processEvents, PointRefusedError, type EventSinks } from '../../src/pipeline/events.ts';
 import { eventInputSchema, toEventRecord } from '../../src/model/event.ts';
 import type { PointRecord, PointSink } from '../../src/model/point.ts';
 import { PermanentWriteError, TransientWriteError } from '../../src/sinks/influx/errors.ts';
@@ -43,7 +43,7 @@ test('records once, retries after a transient failure, keeps a refused event in 
   const writer = new ShardWriter({ root, workerId: 'pipe', maxBytes: 1 << 20, ledger });
   const points = new ScriptedSink();
   const actions: string[] = [];
-  const sinks: EventSinks = { writer, points, ledger, recordAction: async (r) => void actions.push(r.id) };
+  const sinks: EventSinks = { writer, points, ledger, recordActions: async (rs) => void actions.push(...rs.map((r) => r.id)) };
 
   const a = record();
   assert.equal((await processEvent(a, sinks)).written, true);
@@ -67,4 +67,37 @@ test('records once, retries after a transient failure, keeps a refused event in 
   assert.ok(cr?.type === 'action_taken' && !cr.reason.includes('ghp_abcdefghijklmnopqrstuvwxyz0123456789'), 'the token is scrubbed');
   assert.deepEqual(points.written.map((p) => p.fields.event_id), [a.id, b.id]);
   assert.deepEqual(actions, [a.id, b.id, c.id]);
+});
+
+test('a batch: one ledger call decides every event (repeats within and across batches write nothing), one point write, refused points pinned to their events', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'harvest-events-batch-'));
+  const ledger = new RecordLedger(redis, `${prefix}:events-batch`);
+  const writer = new ShardWriter({ root, workerId: 'batch', maxBytes: 1 << 20, ledger });
+  class RefusingSink extends ScriptedSink {
+    calls = 0;
+    override async write(points: PointRecord[]): Promise<void> {
+      this.calls++;
+      if (points.some((p) => p.fields.reason === 'bad')) throw new PermanentWriteError(400, 'field type conflict', 'influx');
+      this.written.push(...points);
+    }
+  }
+  const points = new RefusingSink();
+  const actions: string[] = [];
+  const sinks: EventSinks = { writer, points, ledger, recordActions: async (rs) => void actions.push(...rs.map((r) => r.id)) };
+  const batch = Array.from({ length: 50 }, (_, i) => record({ key: `k${i}`, reason: `r${i}` }));
+  const first = await processEvents([...batch, batch[3]], sinks);
+  assert.equal(first.written, true);
+  assert.equal(first.counts.events_action_taken, 50);
+  assert.equal(first.counts.events_repeated, 1, 'the id repeated inside the batch');
+  assert.equal(points.calls, 1, 'one point write for the batch');
+  const again = await processEvents([batch[0], record({ key: 'new' })], sinks);
+  assert.deepEqual([again.counts.events_repeated, again.counts.events_action_taken], [1, 1]);
+  await assert.rejects(processEvents([record({ key: 'x1' }), record({ key: 'x2', reason: 'bad' }), record({ key: 'x3' })], sinks), PointRefusedError);
+  await writer.sealAll();
+  const got = [];
+  for await (const e of readEventShards(root)) got.push(e.id);
+  assert.equal(got.length, 54, 'every event once in the shards, the refused one too');
+  assert.equal(new Set(got).size, 54);
+  assert.equal(points.written.length, 53, 'only the refused point is missing');
+  assert.equal(actions.length, 54);
 });
