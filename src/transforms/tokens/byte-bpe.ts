@@ -86,7 +86,8 @@ export class ByteBpeCounter {
    * and the tokens longest first. Found by indexOf and startsWith instead of the regex.
    */
   private readonly addedLead: string | null;
-  private readonly addedByLength: string[];
+  /** The added tokens by their second character, longest first. */
+  private readonly addedBySecond = new Map<number, string[]>();
   /** packed (left id, right id) -> rank * ID_BITS + merged id */
   private readonly merges = new Map<number, number>();
   private readonly byteIds: number[];
@@ -109,7 +110,12 @@ export class ByteBpeCounter {
     this.added = added.length ? new RegExp(added.join('|'), 'g') : null;
     const firsts = new Set(spec.addedTokens.map((t) => t[0]));
     this.addedLead = firsts.size === 1 ? [...firsts][0] : null;
-    this.addedByLength = [...spec.addedTokens].sort((a, b) => b.length - a.length);
+    for (const t of [...spec.addedTokens].sort((a, b) => b.length - a.length)) {
+      const k = t.charCodeAt(1);
+      const list = this.addedBySecond.get(k) ?? [];
+      list.push(t);
+      this.addedBySecond.set(k, list);
+    }
     const vocab = spec.vocab;
     this.byteIds = this.byteTable.map((c) => {
       const id = vocab[c];
@@ -151,7 +157,10 @@ export class ByteBpeCounter {
     let n = 0;
     let from = 0;
     for (let i = text.indexOf(lead); i >= 0; i = text.indexOf(lead, i + 1)) {
-      const token = this.addedByLength.find((t) => text.startsWith(t, i));
+      const candidates = this.addedBySecond.get(text.charCodeAt(i + 1));
+      if (candidates === undefined) continue;
+      let token: string | undefined;
+      for (const t of candidates) if (text.startsWith(t, i)) { token = t; break; }
       if (token === undefined) continue;
       if (i > from) n += this.countPlain(text.slice(from, i));
       n++;
@@ -199,9 +208,13 @@ export class ByteBpeCounter {
 
   /** The count of s[start, end), from the slot table when it has seen that word. */
   private countSpan(s: string, start: number, end: number): number {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    // The hash reads at most 12 characters (the first 8 and the last 4) and the length: a long
+    // word costs no more than a short one, and words that share those still differ by startsWith.
     const len = end - start;
+    let h = Math.imul(0x811c9dc5 ^ len, 0x01000193);
+    const head = len < 8 ? end : start + 8;
+    for (let i = start; i < head; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    for (let i = Math.max(head, end - 4); i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
     let slot = (h >>> 0) & (SLOTS - 1);
     for (;;) {
       const w = this.slotWords[slot];
