@@ -3,7 +3,9 @@
 import { checkLlamaFactoryRankingLine, LLAMAFACTORY_RULES } from './llamafactory-rules.ts';
 import { checkOpenAiMessages, checkTools, OPENAI_RULES, TRL_RULES } from './openai-rules.ts';
 import { Breaks, extraKeys, isObject, type Rule, type RuleBreak } from './rules.ts';
-import type { DpoFormat } from './dpo.ts';
+/** The preference formats `harvest export dpo` writes. */
+export type DpoFormat = 'trl' | 'llamafactory' | 'openai';
+export const DPO_FORMATS: readonly DpoFormat[] = ['trl', 'llamafactory', 'openai'];
 
 const TRL = 'TRL docs/source/dataset_formats.md, Preference (explicit prompt, conversational)';
 const OPENAI = 'OpenAI guide "Direct preference optimization", Data format; API reference FineTunePreferenceRequestInput';

@@ -20,11 +20,11 @@ import { JsonlFileWriter } from '../sinks/training-files.ts';
 import { ExportRuleError } from './export-run.ts';
 import { lfDatasetEntry, renderLfConversation, LLAMAFACTORY_DEFAULTS, type LfMessage, type LlamaFactoryOptions } from './llamafactory.ts';
 import { openAiOptions, renderOpenAiMessages, type OpenAiMessage } from './openai.ts';
-import { checkDpoLine, DPO_RULES } from './dpo-rules.ts';
+import { checkDpoLine, DPO_RULES, type DpoFormat } from './dpo-rules.ts';
 import type { ToolSpec } from '../model/tool-spec.ts';
 
-export type DpoFormat = 'trl' | 'llamafactory' | 'openai';
-export const DPO_FORMATS: readonly DpoFormat[] = ['trl', 'llamafactory', 'openai'];
+export { DPO_FORMATS } from './dpo-rules.ts';
+export type { DpoFormat } from './dpo-rules.ts';
 
 /** A pair as the selection yields it; `tools` may be missing from pairs made before tools existed. */
 export type PairInput = Omit<PreferencePair, 'tools'> & { tools?: ToolSpec[] };
