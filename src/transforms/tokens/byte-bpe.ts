@@ -80,9 +80,13 @@ const NFC_CANDIDATE = /[\u0300-\uffff]/;
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ID_BITS = 2 ** 21; // token ids stay below 2^21 (Qwen3: 151k, Llama 3: 128k)
 const WORD_CACHE_MAX = 200_000;
-const SLOTS = 1 << 18;
+// The pre-token table: a worker meets some 10^4-10^5 distinct pre-tokens; 2^16 slots (1 MB of
+// typed arrays) and a 1 MB arena hold the common ones, and starting again costs a BPE per word.
+const SLOTS = 1 << 16;
 /** Bytes of pre-tokens the slot table keeps; when full, the table starts again. */
-const ARENA_BYTES = 4 << 20;
+const ARENA_BYTES = 1 << 20;
+/** Texts up to this many UTF-16 units are encoded into the reused buffer; longer ones into their own. */
+const REUSED_TEXT_MAX = 256 << 10;
 /** Longer pre-tokens are counted each time instead of kept. */
 const SLOT_WORD_MAX = 4096;
 const FNV_OFFSET = 0x811c9dc5;
@@ -204,8 +208,13 @@ export class ByteBpeCounter {
 
   /** `s` encoded into the reused buffer and counted there; added tokens found in it when asked. */
   private countUtf8(s: string, findAdded: boolean): number {
-    if (this.buf.length < s.length * 3) this.buf = new Uint8Array(Math.max(s.length * 3, this.buf.length * 2));
-    const b = this.buf;
+    // Three bytes per UTF-16 unit is UTF-8's most. The reused buffer stays small: a worker's memory
+    // is bounded, and one huge tool result must not keep megabytes for the rest of the run.
+    let b = this.buf;
+    if (b.length < s.length * 3) {
+      b = new Uint8Array(s.length * 3);
+      if (s.length <= REUSED_TEXT_MAX) this.buf = b;
+    }
     const len = this.encoder.encodeInto(s, b).written;
     this.unit = 0;
     if (!findAdded) return this.countBytes(s, b, 0, len);
