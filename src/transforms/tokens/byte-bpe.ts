@@ -96,21 +96,6 @@ const FNV_PRIME = 0x01000193;
 const utf16Units = (lead: number): number => (lead >= 0xf0 ? 2 : 1);
 const utf8Bytes = (lead: number): number => (lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4);
 
-/** UTF-8 bytes of `s` as encodeInto writes them (a lone surrogate becomes U+FFFD, 3 bytes). */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
 export class ByteBpeCounter {
   private readonly pattern: RegExp;
   /** The same pattern, sticky: one pre-token at a given position. */
@@ -259,10 +244,7 @@ export class ByteBpeCounter {
       // contraction instead, so it takes the general path).
       const c = b[pos];
       const k = CLASS[c];
-      let j = -1;
-      if (k === LETTER) j = pos;
-      else if ((c === 32 || (k === PUNCT && c !== 39)) && pos + 1 < to && CLASS[b[pos + 1]] === LETTER) j = pos + 1;
-      if (j >= 0) {
+      if (k === LETTER || ((c === 32 || (k === PUNCT && c !== 39)) && pos + 1 < to && CLASS[b[pos + 1]] === LETTER)) {
         let h = Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
         let end = pos + 1;
         for (; end < to; end++) {
@@ -295,7 +277,7 @@ export class ByteBpeCounter {
       this.sticky.lastIndex = this.unit - pieceUnit;
       const m = this.sticky.exec(piece);
       if (m && m[0].length > 0) {
-        end = pos + utf8Length(m[0]);
+        end = pos + Buffer.byteLength(m[0], 'utf8'); // as encodeInto wrote it (a lone surrogate: U+FFFD, 3 bytes)
         this.unit += m[0].length;
       } else {
         end = pos + utf8Bytes(c);
